@@ -1,0 +1,60 @@
+"""Canonical JSON: the one byte form of a log entry that its hash is computed over.
+
+Sorted keys, no insignificant whitespace, UTF-8, timestamps as UTC ISO-8601 with
+microseconds. Two systems that agree on the entry agree on its bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A timezone-aware instant as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC, fixed width)."""
+    if moment.tzinfo is None:
+        raise ValueError("log timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not allowed in a log entry")
+
+
+def canonical_json(value: Mapping[str, Any] | list[Any]) -> bytes:
+    """Serialise ``value`` canonically. Floats are refused: they do not round-trip exactly."""
+    _reject_floats(value)
+    text = json.dumps(
+        value,
+        default=_default,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    return text.encode("utf-8")
+
+
+def _reject_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in a log entry; use integers or strings")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _reject_floats(item)

@@ -1,0 +1,130 @@
+"""The decision log's only writer, and the reader that verifies it.
+
+``append`` runs inside the caller's unit of work, so the entry commits with the change it
+records. Appends are serialised on the chain head: PostgreSQL locks the ``log_head`` row
+(``SELECT ... FOR UPDATE``); SQLite writers already hold the database's write lock
+(``BEGIN IMMEDIATE``). Two concurrent actions therefore never fork the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from contextlib import closing
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from governance_engine.errors import ConfigurationError
+from governance_engine.log import EntryContent, StoredEntry, VerifyResult, entry_hash, verify_chain
+from governance_engine.persistence.models import LogEntry, LogHead
+
+_STREAM_BATCH = 2_000
+
+
+def append(
+    session: Session,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    payload: Mapping[str, Any],
+    proposal_id: int | None = None,
+    body_id: int | None = None,
+) -> LogEntry:
+    """Append one entry at the head of the chain and return it (flushed, not committed)."""
+    head = session.execute(
+        select(LogHead).where(LogHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        raise ConfigurationError("the database has no log head: run `governance-engine db upgrade`")
+    content = EntryContent(
+        seq=head.seq + 1,
+        recorded_at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        proposal_id=proposal_id,
+        body_id=body_id,
+        payload=dict(payload),
+    )
+    digest = entry_hash(head.hash, content)
+    entry = LogEntry(
+        seq=content.seq,
+        recorded_at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=content.subject_id,
+        proposal_id=proposal_id,
+        body_id=body_id,
+        payload=content.payload,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(entry)
+    head.seq = content.seq
+    head.hash = digest
+    session.flush()
+    return entry
+
+
+def to_stored(entry: LogEntry) -> StoredEntry:
+    return StoredEntry(
+        content=EntryContent(
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            actor_id=entry.actor_id,
+            action=entry.action,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            proposal_id=entry.proposal_id,
+            body_id=entry.body_id,
+            payload=entry.payload,
+        ),
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
+
+
+def iter_entries(session: Session, *, after_seq: int = 0) -> Generator[LogEntry]:
+    """Every entry in seq order, streamed in batches so memory stays flat."""
+    statement = (
+        select(LogEntry)
+        .where(LogEntry.seq > after_seq)
+        .order_by(LogEntry.seq)
+        .execution_options(yield_per=_STREAM_BATCH)
+    )
+    result = session.scalars(statement)
+    try:
+        for entry in result:
+            yield entry
+            session.expunge(entry)
+    finally:
+        result.close()
+
+
+def verify(session: Session) -> VerifyResult:
+    """Recompute the whole chain from the stored entries; report the first broken seq.
+
+    Also compares the recomputed head with the stored chain head, which catches entries
+    removed from the end of the log (a chain cut short is otherwise internally valid).
+    """
+    with closing(iter_entries(session)) as entries:
+        result = verify_chain(to_stored(entry) for entry in entries)
+    if not result.ok:
+        return result
+    head = session.get(LogHead, 1)
+    if head is not None and (head.seq, head.hash) != (result.checked, result.head_hash):
+        return VerifyResult(
+            ok=False,
+            checked=result.checked,
+            broken_seq=result.checked + 1,
+            reason=f"the log ends at seq {result.checked} but its head records seq {head.seq}",
+            head_hash=result.head_hash,
+        )
+    return result

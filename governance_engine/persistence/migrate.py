@@ -1,0 +1,76 @@
+"""Run Alembic from the installed package: the only way the schema is made, tests included."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from governance_engine.errors import ConfigurationError
+
+
+def migrations_path() -> Path:
+    """Where the Alembic scripts are: ``migrations/`` in the repo, shipped in the wheel."""
+    package = import_module("governance_engine.migrations")
+    return Path(next(iter(package.__path__)))
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_path()))
+    config.set_main_option("path_separator", "os")
+    config.attributes["engine"] = engine
+    return config
+
+
+def _run(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config(engine)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            if action == "upgrade":
+                command.upgrade(config, revision)
+            else:
+                command.downgrade(config, revision)
+    except DBAPIError as error:
+        origin = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigurationError(f"migration failed: {origin}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    _run(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    _run(engine, "downgrade", revision)
+
+
+def head_revisions() -> tuple[str, ...]:
+    return tuple(ScriptDirectory(str(migrations_path())).get_heads())
+
+
+def current_revisions(engine: Engine) -> tuple[str, ...]:
+    try:
+        with engine.connect() as connection:
+            return tuple(MigrationContext.configure(connection).get_current_heads())
+    except DBAPIError as error:
+        origin = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigurationError(f"cannot read the schema version: {origin}") from None
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse to run against a database that is not migrated to head."""
+    current = set(current_revisions(engine))
+    heads = set(head_revisions())
+    if current != heads:
+        found = ", ".join(sorted(current)) or "none (empty database)"
+        raise ConfigurationError(
+            f"the database schema is at {found}, not at {', '.join(sorted(heads))}: "
+            "run `governance-engine db upgrade`"
+        )

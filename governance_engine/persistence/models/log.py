@@ -1,0 +1,54 @@
+"""The append-only decision log, its chain head, and signed checkpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from governance_engine.persistence.models.base import Base, Digest, JSONDocument, UTCDateTime
+
+
+class LogEntry(Base):
+    """One entry of the decision log. Database triggers refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "log_entries"
+    __table_args__ = (CheckConstraint("seq >= 1", name="seq_positive"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    body_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    prev_hash: Mapped[str] = mapped_column(Digest)
+    hash: Mapped[str] = mapped_column(Digest, unique=True)
+
+
+class LogHead(Base):
+    """The single row that names the chain head; appends lock it so the chain never forks."""
+
+    __tablename__ = "log_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(Digest)
+
+
+class Checkpoint(Base):
+    """A signed Merkle root over log entries 1..tree_size (RFC 6962 hashing, Ed25519)."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, unique=True)
+    root_hash: Mapped[str] = mapped_column(Digest)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)

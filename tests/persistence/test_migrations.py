@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from governance_engine.persistence import migrate
+from governance_engine.persistence.database import Database
+from governance_engine.persistence.models import metadata
+
+
+def test_there_is_exactly_one_head() -> None:
+    assert len(migrate.head_revisions()) == 1
+
+
+def test_revision_files_are_date_prefixed() -> None:
+    files = [p.name for p in (migrate.migrations_path() / "versions").glob("*.py")]
+    revisions = [name for name in files if name != "__init__.py"]
+    assert revisions
+    assert all(name[:8].isdigit() and name[8] == "_" for name in revisions), revisions
+
+
+def test_empty_to_head_to_base_to_head(empty_database_url: str) -> None:
+    database = Database(empty_database_url)
+    try:
+        migrate.upgrade(database.engine)
+        assert migrate.current_revisions(database.engine) == migrate.head_revisions()
+        migrate.downgrade(database.engine, "base")
+        assert migrate.current_revisions(database.engine) == ()
+        tables = set(inspect(database.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        migrate.upgrade(database.engine)
+        assert migrate.current_revisions(database.engine) == migrate.head_revisions()
+    finally:
+        database.dispose()
+
+
+def test_models_match_the_migrations(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        assert compare_metadata(context, metadata) == []
