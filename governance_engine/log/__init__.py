@@ -1,6 +1,6 @@
 """Pure decision-log computations: canonical JSON and the SHA-256 hash chain."""
 
-from governance_engine.log.canonical import canonical_json, format_timestamp
+from governance_engine.log.canonical import canonical_json, format_timestamp, normalize
 from governance_engine.log.chain import (
     GENESIS_HASH,
     EntryContent,
@@ -18,5 +18,6 @@ __all__ = [
     "canonical_json",
     "entry_hash",
     "format_timestamp",
+    "normalize",
     "verify_chain",
 ]

@@ -58,3 +58,12 @@ def _reject_floats(value: Any) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _reject_floats(item)
+
+
+def normalize(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain JSON value of ``value`` (timestamps as UTC strings, tuples as lists, ...).
+
+    What is stored must be exactly what was hashed, so payloads pass through this first.
+    """
+    result: dict[str, Any] = json.loads(canonical_json(value))
+    return result

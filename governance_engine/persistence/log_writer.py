@@ -17,10 +17,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import ConfigurationError
-from governance_engine.log import EntryContent, StoredEntry, VerifyResult, entry_hash, verify_chain
+from governance_engine.log import (
+    EntryContent,
+    StoredEntry,
+    VerifyResult,
+    entry_hash,
+    normalize,
+    verify_chain,
+)
 from governance_engine.persistence.models import LogEntry, LogHead
 
 _STREAM_BATCH = 2_000
+
+
+def lock_head(session: Session) -> LogHead:
+    """Take the chain head's lock now (held to the end of the unit of work).
+
+    For work that must be serialised with every other writer before its log entry is
+    appended, such as allocating the next decision number. Lock proposal or ballot rows
+    first and the head last, as ``append`` does, so writers never wait on each other in a cycle.
+    """
+    head = session.execute(
+        select(LogHead).where(LogHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        raise ConfigurationError("the database has no log head: run `governance-engine db upgrade`")
+    return head
 
 
 def append(
@@ -36,11 +58,7 @@ def append(
     body_id: int | None = None,
 ) -> LogEntry:
     """Append one entry at the head of the chain and return it (flushed, not committed)."""
-    head = session.execute(
-        select(LogHead).where(LogHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        raise ConfigurationError("the database has no log head: run `governance-engine db upgrade`")
+    head = lock_head(session)
     content = EntryContent(
         seq=head.seq + 1,
         recorded_at=at,
@@ -50,7 +68,7 @@ def append(
         subject_id=str(subject_id),
         proposal_id=proposal_id,
         body_id=body_id,
-        payload=dict(payload),
+        payload=normalize(payload),
     )
     digest = entry_hash(head.hash, content)
     entry = LogEntry(

@@ -35,6 +35,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bodies")),
         sa.UniqueConstraint("slug", name=op.f("uq_bodies_slug")),
     )
+    with op.batch_alter_table("bodies", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_bodies_single_toc_and_board",
+            ["kind"],
+            unique=True,
+            sqlite_where=sa.text("kind IN ('toc', 'board')"),
+            postgresql_where=sa.text("kind IN ('toc', 'board')"),
+        )
+
     op.create_table(
         "checkpoints",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -516,4 +525,7 @@ def downgrade() -> None:
     op.drop_table("organizations")
     op.drop_table("log_head")
     op.drop_table("checkpoints")
+    with op.batch_alter_table("bodies", schema=None) as batch_op:
+        batch_op.drop_index("uq_bodies_single_toc_and_board")
+
     op.drop_table("bodies")

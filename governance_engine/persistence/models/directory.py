@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance_engine.persistence.models.base import Base, Digest, UTCDateTime, enum_check
@@ -59,7 +59,17 @@ class Person(Base):
 
 class Body(Base):
     __tablename__ = "bodies"
-    __table_args__ = (enum_check("kind", BodyKind),)
+    __table_args__ = (
+        enum_check("kind", BodyKind),
+        # One TOC and one Board: workflows refer to them by kind.
+        Index(
+            "uq_bodies_single_toc_and_board",
+            "kind",
+            unique=True,
+            sqlite_where=text("kind IN ('toc', 'board')"),
+            postgresql_where=text("kind IN ('toc', 'board')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)

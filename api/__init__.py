@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app, routers, schemas, auth, error mapping and pages."""

@@ -1,0 +1,42 @@
+"""The ``governance-engine`` command line.
+
+Each command group lives in its own module and registers itself through ``register``.
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from governance_engine.cli import _db, _log, _people, _serve, _workflows
+from governance_engine.errors import GovernanceError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="governance-engine",
+        description="System of record for proposals, ballots and the decision log.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (_serve, _db, _workflows, _log, _people):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except GovernanceError as error:
+        print(f"governance-engine: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    return result

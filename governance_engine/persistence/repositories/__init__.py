@@ -1,0 +1,1 @@
+"""Repositories: every SQL statement the services need lives in these modules."""
