@@ -43,8 +43,14 @@ def test_db_upgrade_current_downgrade(empty_database_url: str, tmp_path: Path) -
 
 def test_create_admin_prints_a_token_once_and_logs_it(database_url: str, tmp_path: Path) -> None:
     result = run_cli(
-        "people", "create-admin", "--name", "Ada Admin", "--email", "ada@example.org",
-        cwd=tmp_path, database_url=database_url,
+        "people",
+        "create-admin",
+        "--name",
+        "Ada Admin",
+        "--email",
+        "ada@example.org",
+        cwd=tmp_path,
+        database_url=database_url,
     )
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
@@ -60,16 +66,28 @@ def test_create_admin_prints_a_token_once_and_logs_it(database_url: str, tmp_pat
     finally:
         database.dispose()
     again = run_cli(
-        "people", "create-admin", "--name", "Ada", "--email", "ada@example.org",
-        cwd=tmp_path, database_url=database_url,
+        "people",
+        "create-admin",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.org",
+        cwd=tmp_path,
+        database_url=database_url,
     )
     assert_one_line_error(again, "already exists")
 
 
 def test_log_verify_exit_codes(database_url: str, tmp_path: Path) -> None:
     run_cli(
-        "people", "create-admin", "--name", "Ada", "--email", "ada@example.org",
-        cwd=tmp_path, database_url=database_url,
+        "people",
+        "create-admin",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.org",
+        cwd=tmp_path,
+        database_url=database_url,
     )
     intact = run_cli("log", "verify", cwd=tmp_path, database_url=database_url)
     assert intact.returncode == 0
@@ -113,13 +131,13 @@ def test_bad_argument_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_serve_in_an_empty_directory_creates_and_migrates_sqlite(tmp_path: Path) -> None:
     port = free_port()
+    output = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [console_script(), "serve", "--port", str(port)],
         cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "GOVERNANCE_TICK_INTERVAL": "0"},
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         response = None
@@ -139,3 +157,4 @@ def test_serve_in_an_empty_directory_creates_and_migrates_sqlite(tmp_path: Path)
     finally:
         process.terminate()
         process.wait(timeout=15)
+        output.close()

@@ -1,0 +1,250 @@
+"""Typed, immutable lifecycle definitions: what a validated ``workflows/*.yaml`` file means.
+
+The workflow language (one file per workflow; the file is named after the workflow)::
+
+    name: standard                  # equals the file stem; lower-case, digits, '_' and '-'
+    version: 1                      # an integer >= 1; bump it for every change that matters
+    kind: standard                  # the proposal kind served: project, standard or guideline
+    title: Standard publication
+    description: ...                # optional, everywhere a description appears
+    initial: draft                  # the state a filed proposal starts in
+    approval_requires: [sponsor, toc, board]
+        # bodies whose ballots must all have passed on the current revision digest before a
+        # proposal may enter an ``approved`` state; enforced by the engine on every such action
+    states:
+      toc_review:                   # names: lower-case letters, digits and '_'
+        terminal: false             # a final state: no action may leave it
+        approved: false             # the proposal is approved here (published, incubating...)
+        ballot:                     # this state is a vote of one body
+          body: toc                 # sponsor (the proposal's working group), toc or board
+          rule: two-thirds-of-body  # a voting preset, or a rule mapping ({preset: iab, min_yes: 5})
+          outcomes: {passed: toc_sign_off, failed: toc_return, no_quorum: toc_return}
+        timer: {after: 14 days, action: expire}   # also "2 weeks", "10 business days"
+    actions:                        # an action is a ``transitions`` trigger
+      submit:
+        source: draft               # a state or a list of states
+        dest: wg_review
+        roles: [sponsor.chair]      # author, system, or <sponsor|toc|board>.<chair|co_chair|
+                                    #   secretary|member>; member = any voting seat of that body
+        guards: [has_revision]      # names from ``guards.GUARDS``, never import paths
+
+Ballot outcomes and timers are fired by the engine as ``system``: the action each names must
+leave that state and allow ``system``. Every state must be reachable from ``initial``, every
+non-terminal state must have a way out, at least one state must be terminal, and an approved
+state must be reachable.
+
+``to_dict`` gives the canonical plain form of a definition (valid in this language, every
+default spelled out) that is stored with each proposal when it is filed; ``from_dict`` reads it
+back through the same validation as a file, so a stored snapshot is never trusted blindly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from governance_engine.voting import Rule
+
+KINDS: Final = ("project", "standard", "guideline")
+"""Proposal kinds a workflow may serve."""
+
+BODY_REFS: Final = ("sponsor", "toc", "board")
+"""Bodies a workflow refers to: the proposal's sponsoring working group, the TOC, the Board."""
+
+SEAT_ROLES: Final = ("chair", "co_chair", "secretary", "member")
+"""Seat roles an action may require; ``member`` means any voting seat of the body."""
+
+PLAIN_ROLES: Final = ("author", "system")
+"""Roles that belong to no body: the proposal's authors, and the engine itself."""
+
+SYSTEM: Final = "system"
+
+OUTCOMES: Final = ("passed", "failed", "no_quorum")
+"""Ballot outcomes; a ballot stage names the action each of them fires."""
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """Who may fire an action: ``author``, ``system`` or ``<body>.<seat role>``."""
+
+    body: str | None
+    role: str
+
+    @classmethod
+    def parse(cls, text: str) -> RoleRef:
+        """Read ``"sponsor.chair"``, ``"author"`` or ``"system"``; ValueError when unknown."""
+        if text in PLAIN_ROLES:
+            return cls(None, text)
+        body, dot, role = text.partition(".")
+        if dot and body in BODY_REFS and role in SEAT_ROLES:
+            return cls(body, role)
+        raise ValueError(
+            f"unknown role {text!r} (known: {', '.join(PLAIN_ROLES)}, or <body>.<seat> with "
+            f"body in {', '.join(BODY_REFS)} and seat in {', '.join(SEAT_ROLES)})"
+        )
+
+    def __str__(self) -> str:
+        return self.role if self.body is None else f"{self.body}.{self.role}"
+
+
+@dataclass(frozen=True)
+class BallotStage:
+    """A state in which ``body`` votes under ``rule``; each outcome fires the named action."""
+
+    body: str
+    rule: Rule
+    rule_config: str | Mapping[str, Any]
+    outcomes: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Timer:
+    """Fire ``action`` (as ``system``) once a proposal has stayed this long in the state."""
+
+    days: int
+    business_days: bool
+    action: str
+
+    @property
+    def after(self) -> str:
+        """The duration as the YAML spells it: ``"14 days"``, ``"10 business days"``."""
+        unit = "business day" if self.business_days else "day"
+        return f"{self.days} {unit}{'' if self.days == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class StateDefinition:
+    name: str
+    description: str
+    terminal: bool
+    approved: bool
+    ballot: BallotStage | None
+    timer: Timer | None
+
+
+@dataclass(frozen=True)
+class ActionDefinition:
+    name: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[RoleRef, ...]
+    guards: tuple[str, ...]
+    description: str
+
+    def allows(self, role: RoleRef | str) -> bool:
+        """Whether ``role`` is one of the roles named for this action."""
+        ref = RoleRef.parse(role) if isinstance(role, str) else role
+        return ref in self.roles
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    """One version of one lifecycle, validated: every reference in it resolves."""
+
+    name: str
+    version: int
+    kind: str
+    title: str
+    description: str
+    initial: str
+    approval_requires: tuple[str, ...]
+    states: Mapping[str, StateDefinition]
+    actions: Mapping[str, ActionDefinition]
+
+    def __hash__(self) -> int:  # the mappings are not hashable; the content digest is
+        return hash(self._digest)
+
+    @property
+    def label(self) -> str:
+        """``"standard v1"``: how messages name this workflow version."""
+        return f"{self.name} v{self.version}"
+
+    def ballot_stages(self) -> list[StateDefinition]:
+        return [state for state in self.states.values() if state.ballot is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical plain form: valid workflow YAML/JSON, every default spelled out."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "kind": self.kind,
+            "title": self.title,
+            "description": self.description,
+            "initial": self.initial,
+            "approval_requires": list(self.approval_requires),
+            "states": {name: _state_to_dict(state) for name, state in self.states.items()},
+            "actions": {name: _action_to_dict(action) for name, action in self.actions.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<stored>") -> WorkflowDefinition:
+        """Read a ``to_dict`` snapshot back, validating it exactly as a file is validated."""
+        from governance_engine.lifecycle._parse import parse_definition
+
+        return parse_definition(data, source, stem=None)
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the canonical JSON of ``to_dict()``; equal definitions, equal digest."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:  # the definition is immutable, so compute once
+        return hashlib.sha256(canonical_json(self.to_dict())).hexdigest()
+
+
+def canonical_json(data: Any) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8: one byte string per value."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def freeze(value: Any) -> Any:
+    """A deeply read-only copy of plain YAML data: mappings become proxies, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The inverse of ``freeze``: plain dicts and lists, ready for JSON."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(item) for item in value]
+    return value
+
+
+def _state_to_dict(state: StateDefinition) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "description": state.description,
+        "terminal": state.terminal,
+        "approved": state.approved,
+    }
+    if state.ballot is not None:
+        data["ballot"] = {
+            "body": state.ballot.body,
+            "rule": thaw(state.ballot.rule_config),
+            "outcomes": dict(state.ballot.outcomes),
+        }
+    if state.timer is not None:
+        data["timer"] = {"after": state.timer.after, "action": state.timer.action}
+    return data
+
+
+def _action_to_dict(action: ActionDefinition) -> dict[str, Any]:
+    return {
+        "source": list(action.sources),
+        "dest": action.dest,
+        "roles": [str(role) for role in action.roles],
+        "guards": list(action.guards),
+        "description": action.description,
+    }

@@ -1,0 +1,144 @@
+"""Reading ``workflows/*.yaml``: the only I/O the lifecycle package does.
+
+YAML silently keeps the last of two equal keys, so a second ``submit:`` action would replace
+the first without a word. The loader composes the node tree first and reports duplicate keys
+with their lines, then validates the data; every problem of every file comes back at once.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from governance_engine.errors import WorkflowDefinitionError
+from governance_engine.lifecycle._parse import Problems, join, parse_definition
+from governance_engine.lifecycle.definition import WorkflowDefinition
+
+SUFFIX = ".yaml"
+BUNDLED_SOURCE = "workflows"
+"""How messages name the bundled directory (it is ``workflows/`` in the repository)."""
+
+
+def parse_workflow(data: Any, source: str) -> WorkflowDefinition:
+    """Validate plain data; when ``source`` names a ``.yaml`` file, ``name`` must be its stem."""
+    stem = _stem(source) if source.endswith(SUFFIX) else None
+    return parse_definition(data, source, stem)
+
+
+def load_workflow(path: Path | Traversable, source: str | None = None) -> WorkflowDefinition:
+    """Read and validate one file; ``source`` is how messages name it (default: the path)."""
+    source = str(path) if source is None else source
+    problems = Problems(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add("", f"cannot read the file: {error}")
+        raise WorkflowDefinitionError(problems.lines) from None
+    data = _read_yaml(problems, text)
+    if data is _UNREADABLE:
+        raise WorkflowDefinitionError(problems.lines)
+    try:
+        definition = parse_definition(data, source, _stem(path.name))
+    except WorkflowDefinitionError as error:
+        raise WorkflowDefinitionError(problems.lines + error.problems) from None
+    if problems.lines:
+        raise WorkflowDefinitionError(problems.lines)
+    return definition
+
+
+def load_directory(path: Path | Traversable, source: str | None = None) -> list[WorkflowDefinition]:
+    """Every ``*.yaml`` file of a directory, by file name; problems are gathered over all files."""
+    prefix = str(path) if source is None else source
+    files = workflow_files(path)
+    if not files:
+        raise WorkflowDefinitionError([f"{prefix}: no workflow files (*{SUFFIX}) found"])
+    definitions: list[WorkflowDefinition] = []
+    problems: list[str] = []
+    for file in files:
+        try:
+            definitions.append(load_workflow(file, f"{prefix}/{file.name}"))
+        except WorkflowDefinitionError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise WorkflowDefinitionError(problems)
+    return definitions
+
+
+def workflow_files(path: Path | Traversable) -> list[Traversable]:
+    """The workflow files of a directory, sorted by name."""
+    entries: Iterable[Traversable] = path.iterdir()
+    return sorted(
+        (entry for entry in entries if entry.name.endswith(SUFFIX) and entry.is_file()),
+        key=lambda entry: entry.name,
+    )
+
+
+def bundled_workflows_path() -> Traversable:
+    """The workflows shipped with the package (the repository's top-level ``workflows/``)."""
+    try:
+        return importlib.resources.files("governance_engine.workflows")
+    except ModuleNotFoundError:  # running from a checkout that is not installed
+        return Path(__file__).resolve().parents[2] / "workflows"
+
+
+def load_bundled() -> list[WorkflowDefinition]:
+    """The bundled workflows, named ``workflows/<file>`` in messages."""
+    return load_directory(bundled_workflows_path(), BUNDLED_SOURCE)
+
+
+def _stem(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base[: -len(SUFFIX)] if base.endswith(SUFFIX) else base
+
+
+_UNREADABLE: Any = object()
+
+
+def _read_yaml(problems: Problems, text: str) -> Any:
+    """The YAML data of ``text``; duplicate keys are problems, a syntax error ends reading."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_duplicates(problems, node, "", set())
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        problems.add(where, f"invalid YAML: {what}")
+    except yaml.YAMLError as error:
+        problems.add("", f"invalid YAML: {error}")
+    finally:
+        loader.dispose()
+    return _UNREADABLE
+
+
+def _check_duplicates(problems: Problems, node: yaml.Node, path: str, seen: set[int]) -> None:
+    if id(node) in seen:  # an alias back to a node already walked
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = (key_node.tag, key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                problems.add(
+                    join(path, key_node.value),
+                    f"duplicate key (first on line {first_line[key]}, again on line {line})",
+                )
+            else:
+                first_line[key] = line
+            _check_duplicates(problems, value_node, join(path, key_node.value), seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_duplicates(problems, item, join(path, index), seen)

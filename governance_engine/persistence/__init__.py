@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, repositories (all SQL), the unit of work, the log writer."""
