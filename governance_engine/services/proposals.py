@@ -35,6 +35,7 @@ from governance_engine.persistence.models import (
 )
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as queries
+from governance_engine.services import ballot_records
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
@@ -211,9 +212,7 @@ def add_revision(
     _check_revision_text(text)
     current = queries.current_revision(session, proposal.id)
     if current is not None and current.digest == digest_text(text):
-        raise InvalidInput(
-            f"the text is identical to revision {current.number}", field="text"
-        )
+        raise InvalidInput(f"the text is identical to revision {current.number}", field="text")
     return _append_revision(session, proposal, actor=actor, at=at, text=text, note=note)
 
 
@@ -315,6 +314,7 @@ def take_action(
     facts = proposal_facts(session, proposal)
     source = proposal.state
     proposal.state = machine.fire(source, action, facts)
+    _cancel_abandoned_ballot(session, proposal, actor=actor, at=at, action=action)
     proposal.version += 1
     proposal.updated_at = at
     proposal.state_entered_at = at
@@ -353,6 +353,22 @@ def take_action(
             digest=current.digest if current is not None else None,
         )
     return proposal
+
+
+def _cancel_abandoned_ballot(
+    session: Session, proposal: Proposal, *, actor: Actor, at: datetime, action: str
+) -> None:
+    """A proposal that leaves a stage while its ballot is open takes the ballot with it."""
+    ballot = queries.open_ballot(session, proposal.id)
+    if ballot is not None and ballot.stage != proposal.state:
+        ballot_records.cancel(
+            session,
+            ballot,
+            proposal,
+            actor_id=actor.person_id,
+            at=at,
+            reason=f"the proposal left {ballot.stage} by {action}",
+        )
 
 
 def withdraw(

@@ -32,7 +32,9 @@ def body_ref(body: Body, proposal: Proposal) -> str | None:
     return None
 
 
-def roles_for(session: Session, *, actor: Actor, proposal: Proposal, at: datetime) -> frozenset[str]:
+def roles_for(
+    session: Session, *, actor: Actor, proposal: Proposal, at: datetime
+) -> frozenset[str]:
     if actor.person_id is None:
         return frozenset({"system"})
     roles: set[str] = set()

@@ -53,17 +53,30 @@ def test_append_links_entries_from_genesis(database: Database) -> None:
 
 def test_entry_rolls_back_with_its_transaction(database: Database) -> None:
     append(database, 1)
-    with pytest.raises(RuntimeError), database.transaction() as session:
-        log_writer.append(
-            session, at=AT, actor_id=None, action="a", subject_type="s", subject_id=1, payload={}
-        )
-        raise RuntimeError("the action failed after its log entry was written")
+
+    def failing_action() -> None:
+        with database.transaction() as session:
+            log_writer.append(
+                session,
+                at=AT,
+                actor_id=None,
+                action="a",
+                subject_type="s",
+                subject_id=1,
+                payload={},
+            )
+            raise RuntimeError("the action failed after its log entry was written")
+
+    with pytest.raises(RuntimeError):
+        failing_action()
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(LogEntry)) == 1
     assert verify(database).ok
 
 
-@pytest.mark.parametrize("statement", ["UPDATE log_entries SET action = 'x'", "DELETE FROM log_entries"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE log_entries SET action = 'x'", "DELETE FROM log_entries"]
+)
 def test_database_refuses_to_change_the_log(database: Database, statement: str) -> None:
     append(database, 2)
     with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:

@@ -43,7 +43,11 @@ def file(world: World, by: str = "wendy", kind: str = "standard", **extra: Any) 
     proposal = act(
         world,
         lambda s: proposals.file_proposal(
-            s, actor=world.actor(by), at=world.clock.now(), catalog=world.catalog, kind=kind,
+            s,
+            actor=world.actor(by),
+            at=world.clock.now(),
+            catalog=world.catalog,
+            kind=kind,
             **arguments,
         ),
     )
@@ -54,8 +58,13 @@ def take(world: World, proposal_id: int, action: str, by: str, **extra: Any) -> 
     return act(
         world,
         lambda s: proposals.take_action(
-            s, actor=world.actor(by), at=world.clock.now(), catalog=world.catalog,
-            proposal_id=proposal_id, action=action, **extra,
+            s,
+            actor=world.actor(by),
+            at=world.clock.now(),
+            catalog=world.catalog,
+            proposal_id=proposal_id,
+            action=action,
+            **extra,
         ),
     )
 
@@ -64,8 +73,13 @@ def revise(world: World, proposal_id: int, by: str, text: str = TEXT, **extra: A
     return act(
         world,
         lambda s: proposals.add_revision(
-            s, actor=world.actor(by), at=world.clock.now(), catalog=world.catalog,
-            proposal_id=proposal_id, text=text, **extra,
+            s,
+            actor=world.actor(by),
+            at=world.clock.now(),
+            catalog=world.catalog,
+            proposal_id=proposal_id,
+            text=text,
+            **extra,
         ),
     )
 
@@ -82,7 +96,9 @@ def test_chair_files_a_proposal_in_the_initial_state(world: World) -> None:
         proposal = session.get(Proposal, proposal_id)
         assert proposal is not None
         assert (proposal.state, proposal.workflow_name, proposal.workflow_version) == (
-            "draft", "standard", 1,
+            "draft",
+            "standard",
+            1,
         )
         revision = proposals.get_proposal(session, proposal_id)
         assert revision.version == 2  # filed, then its first revision
@@ -164,14 +180,28 @@ def test_revisions_are_numbered_and_digested(world: World) -> None:
 def test_withdraw_ends_the_lifecycle_with_a_decision(world: World) -> None:
     proposal_id = file(world, text=TEXT)
     with pytest.raises(InvalidInput, match="reason"):
-        act(world, lambda s: proposals.withdraw(
-            s, actor=world.actor("wendy"), at=world.clock.now(), catalog=world.catalog,
-            proposal_id=proposal_id, reason=" ",
-        ))
-    act(world, lambda s: proposals.withdraw(
-        s, actor=world.actor("wendy"), at=world.clock.now(), catalog=world.catalog,
-        proposal_id=proposal_id, reason="superseded by a joint proposal",
-    ))
+        act(
+            world,
+            lambda s: proposals.withdraw(
+                s,
+                actor=world.actor("wendy"),
+                at=world.clock.now(),
+                catalog=world.catalog,
+                proposal_id=proposal_id,
+                reason=" ",
+            ),
+        )
+    act(
+        world,
+        lambda s: proposals.withdraw(
+            s,
+            actor=world.actor("wendy"),
+            at=world.clock.now(),
+            catalog=world.catalog,
+            proposal_id=proposal_id,
+            reason="superseded by a joint proposal",
+        ),
+    )
     with world.database.reader() as session:
         decision = session.scalars(select(Decision)).one()
         assert decision.number == "WG-TRUST-VALIDATION-2026-001"
@@ -189,7 +219,10 @@ def test_available_actions_follow_roles_and_guards(world: World) -> None:
     def available(who: str) -> dict[str, tuple[str, ...]]:
         with world.database.reader() as session:
             found = proposals.available_actions(
-                session, actor=world.actor(who), at=world.clock.now(), catalog=world.catalog,
+                session,
+                actor=world.actor(who),
+                at=world.clock.now(),
+                catalog=world.catalog,
                 proposal_id=proposal_id,
             )
         return {action.name: action.blocked_by for action in found}
@@ -209,8 +242,6 @@ def test_every_change_has_one_log_entry(world: World) -> None:
     take(world, proposal_id, "submit", "wendy")
     with world.database.reader() as session:
         proposal = proposals.get_proposal(session, proposal_id)
-        entries = session.scalar(
-            select(func.count()).where(LogEntry.proposal_id == proposal_id)
-        )
+        entries = session.scalar(select(func.count()).where(LogEntry.proposal_id == proposal_id))
     # filed (v1), revision (v2), submit (v3): one entry per version
     assert proposal.version == entries == 3

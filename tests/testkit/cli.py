@@ -1,4 +1,4 @@
-"""Run the installed console script as a user would, in a directory and environment of our choosing."""
+"""Run the installed console script as a user would, in a directory and environment we choose."""
 
 from __future__ import annotations
 

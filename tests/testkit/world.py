@@ -79,11 +79,19 @@ def build_world(database: Database, *, catalog: WorkflowCatalog | None = None) -
     at = clock.now()
     with database.transaction() as session:
         admin_person = identity.create_person(
-            session, actor=Actor.system(), at=at, name="Ada Admin", email="ada@example.org",
+            session,
+            actor=Actor.system(),
+            at=at,
+            name="Ada Admin",
+            email="ada@example.org",
             is_admin=True,
         )
         auditor = identity.create_person(
-            session, actor=Actor.system(), at=at, name="Aud Itor", email="audit@example.org",
+            session,
+            actor=Actor.system(),
+            at=at,
+            name="Aud Itor",
+            email="audit@example.org",
             is_auditor=True,
         )
         admin = Actor.of(admin_person)
@@ -103,7 +111,11 @@ def build_world(database: Database, *, catalog: WorkflowCatalog | None = None) -
             world.bodies[slug] = bodies[slug].id
         for name, (organization, seats) in ROSTER.items():
             person: Person = identity.create_person(
-                session, actor=admin, at=at, name=name.title(), email=f"{name}@example.org",
+                session,
+                actor=admin,
+                at=at,
+                name=name.title(),
+                email=f"{name}@example.org",
                 organization_id=world.organizations[organization],
             )
             world.people[name] = Actor.of(person)

@@ -45,7 +45,9 @@ def body_of_kind(session: Session, kind: str) -> Body | None:
     return session.scalars(select(Body).where(Body.kind == kind)).first()
 
 
-def active_seats_with_bodies(session: Session, *, person_id: int, at: datetime) -> list[tuple[Seat, Body]]:
+def active_seats_with_bodies(
+    session: Session, *, person_id: int, at: datetime
+) -> list[tuple[Seat, Body]]:
     statement = (
         select(Seat, Body)
         .join(Body, Body.id == Seat.body_id)

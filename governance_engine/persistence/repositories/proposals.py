@@ -40,7 +40,9 @@ def revision_count(session: Session, proposal_id: int) -> int:
 
 
 def revisions(session: Session, proposal_id: int) -> list[Revision]:
-    statement = select(Revision).where(Revision.proposal_id == proposal_id).order_by(Revision.number)
+    statement = (
+        select(Revision).where(Revision.proposal_id == proposal_id).order_by(Revision.number)
+    )
     return list(session.scalars(statement))
 
 
