@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from governance_engine.cli import _db, _log, _people, _serve, _workflows
+from governance_engine.cli import _db, _log, _people, _serve, _tick, _workflows
 from governance_engine.errors import GovernanceError
 
 EXIT_OK = 0
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="System of record for proposals, ballots and the decision log.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (_serve, _db, _workflows, _log, _people):
+    for module in (_serve, _db, _workflows, _log, _tick, _people):
         module.register(commands)
     return parser
 

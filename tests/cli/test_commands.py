@@ -158,3 +158,70 @@ def test_serve_in_an_empty_directory_creates_and_migrates_sqlite(tmp_path: Path)
         process.terminate()
         process.wait(timeout=15)
         output.close()
+
+
+def _world_with_a_due_ballot(database_url: str) -> tuple[int, int]:
+    """A ballot opened in March 2026 (the test world's clock): long past its deadline now."""
+    from testkit.drive import file, open_ballot, take, vote
+    from testkit.world import build_world
+
+    database = Database(database_url)
+    try:
+        world = build_world(database)
+        proposal_id = file(world, text="# Spec\n")
+        take(world, proposal_id, "submit", "wendy")
+        ballot_id = open_ballot(world, proposal_id, "wendy")
+        for voter in ("wendy", "will", "wren"):
+            vote(world, ballot_id, voter, "yes")
+        return proposal_id, ballot_id
+    finally:
+        database.dispose()
+
+
+def _ballot_state(database_url: str, ballot_id: int) -> str:
+    database = Database(database_url)
+    try:
+        with database.reader() as session:
+            state = session.execute(
+                text("SELECT state FROM ballots WHERE id = :id"), {"id": ballot_id}
+            ).scalar_one()
+            return str(state)
+    finally:
+        database.dispose()
+
+
+def test_tick_closes_due_ballots_once(database_url: str, tmp_path: Path) -> None:
+    _, ballot_id = _world_with_a_due_ballot(database_url)
+    first = run_cli("tick", cwd=tmp_path, database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    assert f"closed ballots: {ballot_id}" in first.stdout
+    assert _ballot_state(database_url, ballot_id) == "closed"
+    second = run_cli("tick", cwd=tmp_path, database_url=database_url)
+    assert "closed ballots: none" in second.stdout
+
+
+@pytest.mark.slow
+def test_serve_ticks_periodically(database_url: str, tmp_path: Path) -> None:
+    _, ballot_id = _world_with_a_due_ballot(database_url)
+    port = free_port()
+    output = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [console_script(), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "GOVERNANCE_DATABASE_URL": database_url,
+            "GOVERNANCE_TICK_INTERVAL": "0.3",
+        },
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _ballot_state(database_url, ballot_id) != "closed":
+            time.sleep(0.3)
+        assert _ballot_state(database_url, ballot_id) == "closed"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        output.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
@@ -24,5 +25,112 @@ def append_many(url: str, worker: int, count: int) -> int:
                     payload={"worker": worker, "index": index},
                 )
         return count
+    finally:
+        database.dispose()
+
+
+def _wait_until(start_at: float) -> None:
+    import time
+
+    delay = start_at - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _actor(database: Database, person_id: int) -> Any:
+    from governance_engine.persistence.models import Person
+    from governance_engine.services.identity import Actor
+
+    with database.reader() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        return Actor.of(person)
+
+
+def fire_actions(
+    url: str, person_id: int, action: str, proposal_ids: list[int], at_iso: str, start_at: float
+) -> dict[int, str]:
+    """Fire ``action`` on every proposal; report per proposal "ok" or the refusal's error code."""
+    from governance_engine.errors import GovernanceError
+    from governance_engine.services import proposals
+    from governance_engine.services.workflows import WorkflowCatalog
+
+    database = Database(url, pool_size=1)
+    catalog = WorkflowCatalog.bundled()
+    actor = _actor(database, person_id)
+    at = datetime.fromisoformat(at_iso)
+    results: dict[int, str] = {}
+    _wait_until(start_at)
+    try:
+        for proposal_id in proposal_ids:
+            try:
+                with database.transaction() as session:
+                    proposals.take_action(
+                        session,
+                        actor=actor,
+                        at=at,
+                        catalog=catalog,
+                        proposal_id=proposal_id,
+                        action=action,
+                    )
+                results[proposal_id] = "ok"
+            except GovernanceError as refusal:
+                results[proposal_id] = refusal.code
+        return results
+    finally:
+        database.dispose()
+
+
+def vote_repeatedly(
+    url: str,
+    ballot_id: int,
+    voters: list[int],
+    rounds: int,
+    at_iso: str,
+    start_at: float,
+    seed: int,
+) -> dict[int, str]:
+    """Each voter casts, then changes their vote ``rounds`` times; return the last acknowledged."""
+    import random
+
+    from governance_engine.services import ballots
+
+    database = Database(url, pool_size=1)
+    at = datetime.fromisoformat(at_iso)
+    chooser = random.Random(seed)
+    actors = {voter: _actor(database, voter) for voter in voters}
+    acknowledged: dict[int, str] = {}
+    _wait_until(start_at)
+    try:
+        for _ in range(rounds):
+            for voter in voters:
+                choice = chooser.choice(["yes", "no", "abstain"])
+
+                def work(session: Any, voter: int = voter, choice: str = choice) -> None:
+                    ballots.cast_vote(
+                        session, actor=actors[voter], at=at, ballot_id=ballot_id, choice=choice
+                    )
+
+                database.run(work)
+                acknowledged[voter] = choice
+        return acknowledged
+    finally:
+        database.dispose()
+
+
+def run_tick_at(url: str, at_iso: str, start_at: float) -> list[int]:
+    from governance_engine.clock import FrozenClock
+    from governance_engine.services.tick import tick
+    from governance_engine.services.workflows import WorkflowCatalog
+
+    database = Database(url, pool_size=1)
+    _wait_until(start_at)
+    try:
+        report = tick(
+            database,
+            clock=FrozenClock(datetime.fromisoformat(at_iso)),
+            catalog=WorkflowCatalog.bundled(),
+        )
+        return report.closed
     finally:
         database.dispose()

@@ -1,0 +1,31 @@
+"""``governance-engine tick``: close the ballots whose rule lets them close now."""
+
+from __future__ import annotations
+
+import argparse
+
+from governance_engine.cli._common import Commands, open_database
+from governance_engine.clock import SystemClock
+from governance_engine.services.tick import tick
+from governance_engine.services.workflows import WorkflowCatalog
+
+
+def register(commands: Commands) -> None:
+    command = commands.add_parser(
+        "tick",
+        help="act on deadlines now (idempotent; safe to run in several processes at once)",
+    )
+    command.set_defaults(handler=_tick)
+
+
+def _tick(_args: argparse.Namespace) -> int:
+    database = open_database()
+    try:
+        catalog = WorkflowCatalog.bundled()
+        with database.reader() as session:
+            catalog.load_stored(session)
+        report = tick(database, clock=SystemClock(), catalog=catalog)
+    finally:
+        database.dispose()
+    print(report.describe())
+    return 0
