@@ -1,0 +1,166 @@
+"""Rules to and from JSON-safe data: what a ballot stores and what workflow YAML says.
+
+Fractions travel as strings (``"2/3"``), durations as ISO-8601 (``"P3D"``, ``"PT12H"``; whole
+seconds are also accepted), choices as a mapping from choice to label. :func:`rule_from_dict`
+is the exact inverse of :func:`rule_to_dict` and refuses unknown keys by name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+from governance_engine.errors import RuleDefinitionError
+from governance_engine.voting.rule import Rule
+
+# Named shares a person writes in YAML, with the strictness each implies.
+NAMED_THRESHOLDS: Mapping[str, tuple[Fraction, bool]] = {
+    "majority": (Fraction(1, 2), True),
+    "two_thirds": (Fraction(2, 3), False),
+    "unanimity": (Fraction(1), False),
+    "none": (Fraction(0), False),
+}
+
+_ROLE_KEYS = ("support", "against", "abstain", "blocking", "rationale_required", "min_yes_choices")
+_SHARE_KEYS = ("quorum_share", "threshold", "min_support_share_of_electorate")
+_DURATION_KEYS = ("duration", "close_on_pass_after")
+_FIELDS = tuple(f.name for f in dataclasses.fields(Rule) if f.name != "labels")
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """Every field of ``rule``, JSON-safe, in declaration order."""
+    out: dict[str, Any] = {}
+    for key in _FIELDS:
+        value = getattr(rule, key)
+        if key == "choices":
+            out[key] = dict(rule.labels)
+        elif key in _ROLE_KEYS:
+            out[key] = list(value)
+        elif key in _SHARE_KEYS:
+            out[key] = str(value)
+        elif key in _DURATION_KEYS:
+            out[key] = None if value is None else format_duration(value)
+        elif key == "threshold_base":
+            out[key] = value.value
+        else:
+            out[key] = value
+    return out
+
+
+def rule_from_dict(data: Mapping[str, Any]) -> Rule:
+    """Build a rule from :func:`rule_to_dict` output or hand-written YAML.
+
+    Beyond the canonical form it accepts: ``choices`` as a list (default labels), shares as
+    integers, decimals or ``"a/b"`` strings, ``threshold`` by name (``majority``,
+    ``two_thirds``, ``unanimity``, ``none``; the name sets ``threshold_strict`` unless that is
+    given), durations as whole seconds. A lazy-consensus rule that names no threshold gets 0.
+    """
+    if not isinstance(data, Mapping):
+        raise RuleDefinitionError(f"a rule must be a mapping, not {type(data).__name__}")
+    unknown = [key for key in data if key not in _FIELDS]
+    if unknown:
+        raise RuleDefinitionError(
+            f"{unknown[0]}: unknown rule key; known keys: {', '.join(_FIELDS)}", key=unknown[0]
+        )
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "choices":
+            kwargs["choices"], kwargs["labels"] = _choices(value)
+        elif key in _ROLE_KEYS:
+            kwargs[key] = _names(key, value)
+        elif key == "threshold":
+            kwargs[key] = _threshold(value, data, kwargs)
+        elif key in _SHARE_KEYS:
+            kwargs[key] = parse_share(key, value)
+        elif key in _DURATION_KEYS:
+            kwargs[key] = None if value is None else parse_duration(key, value)
+        else:
+            kwargs[key] = value
+    if data.get("lazy_consensus") is True and "threshold" not in data:
+        kwargs["threshold"] = Fraction(0)
+        kwargs.setdefault("threshold_strict", False)
+    return Rule(**kwargs)
+
+
+def _choices(value: object) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    if isinstance(value, Mapping):
+        pairs = tuple(value.items())
+        for choice, label in pairs:
+            if not isinstance(choice, str) or not isinstance(label, str):
+                raise RuleDefinitionError(
+                    f"choices: {choice!r}: {label!r} is not a choice name with a text label",
+                    key="choices",
+                )
+        return tuple(c for c, _ in pairs), pairs
+    return _names("choices", value), ()
+
+
+def _names(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise RuleDefinitionError(f"{key}: must be a list of choice names, not {value!r}", key=key)
+    for item in value:
+        if not isinstance(item, str):
+            raise RuleDefinitionError(f"{key}: {item!r} is not a choice name", key=key)
+    return tuple(value)
+
+
+def _threshold(value: object, data: Mapping[str, Any], kwargs: dict[str, Any]) -> Fraction:
+    if isinstance(value, str) and value in NAMED_THRESHOLDS:
+        share, strict = NAMED_THRESHOLDS[value]
+        if "threshold_strict" not in data:
+            kwargs["threshold_strict"] = strict
+        return share
+    return parse_share("threshold", value)
+
+
+def parse_share(key: str, value: object) -> Fraction:
+    """A share from ``"2/3"``, ``1``, ``"0.5"`` or ``0.5`` (read as the decimal written)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RuleDefinitionError(
+            f"{key}: must be a fraction such as '2/3', not {value!r}", key=key
+        )
+    try:
+        # str() first so 0.1 means one tenth as written, not the nearest binary float.
+        share = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        hint = " or a name: " + ", ".join(NAMED_THRESHOLDS) if key == "threshold" else ""
+        raise RuleDefinitionError(
+            f"{key}: {value!r} is not a fraction such as '2/3'{hint}", key=key
+        ) from None
+    if not 0 <= share <= 1:
+        raise RuleDefinitionError(f"{key}: must be between 0 and 1, not {value!r}", key=key)
+    return share
+
+
+def format_duration(value: timedelta) -> str:
+    """ISO-8601 duration of whole days and seconds, e.g. ``P3D``, ``PT1H30M``, ``PT0S``."""
+    days, rest = value.days, value.seconds
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+    return text if text != "P" else "PT0S"
+
+
+def parse_duration(key: str, value: object) -> timedelta:
+    """A duration from ISO-8601 (weeks, days, hours, minutes, seconds) or whole seconds."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _ISO_DURATION.match(value.strip().upper())
+        if match and value.strip().upper() not in ("P", "PT"):
+            parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+            return timedelta(**parts)
+    raise RuleDefinitionError(
+        f"{key}: {value!r} is not an ISO-8601 duration such as 'P3D' or 'PT72H', "
+        "nor a whole number of seconds",
+        key=key,
+    )
