@@ -11,7 +11,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import health
+from api import health, problems
+from api.routers import (
+    ballots,
+    bodies,
+    decisions,
+    log,
+    organizations,
+    people,
+    proposals,
+    tokens,
+    workflows,
+)
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
@@ -69,5 +80,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         summary="Proposals, ballots and a tamper-evident decision log for an alliance.",
         lifespan=lifespan,
     )
+    problems.install(app)
     app.include_router(health.router)
+    for module in (
+        organizations,
+        people,
+        bodies,
+        tokens,
+        workflows,
+        proposals,
+        ballots,
+        decisions,
+        log,
+    ):
+        app.include_router(module.router)
     return app

@@ -19,6 +19,7 @@ from governance_engine.persistence.models.directory import (
     Seat,
     SeatRole,
 )
+from governance_engine.persistence.models.idempotency import IdempotencyRecord
 from governance_engine.persistence.models.log import Checkpoint, LogEntry, LogHead
 from governance_engine.persistence.models.proposal import (
     Proposal,
@@ -42,6 +43,7 @@ __all__ = [
     "BodyKind",
     "Checkpoint",
     "Decision",
+    "IdempotencyRecord",
     "LogEntry",
     "LogHead",
     "Organization",

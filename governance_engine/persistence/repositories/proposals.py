@@ -71,3 +71,66 @@ def workflow_version(session: Session, name: str, version: int) -> WorkflowVersi
 def all_workflow_versions(session: Session) -> list[WorkflowVersion]:
     statement = select(WorkflowVersion).order_by(WorkflowVersion.name, WorkflowVersion.version)
     return list(session.scalars(statement))
+
+
+def page(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    state: str | None = None,
+    kind: str | None = None,
+    sponsor_body_id: int | None = None,
+    author_id: int | None = None,
+) -> list[Proposal]:
+    """Proposals in id order after a cursor, with optional filters (one query)."""
+    statement = select(Proposal).where(Proposal.id > after)
+    if state is not None:
+        statement = statement.where(Proposal.state == state)
+    if kind is not None:
+        statement = statement.where(Proposal.kind == kind)
+    if sponsor_body_id is not None:
+        statement = statement.where(Proposal.sponsor_body_id == sponsor_body_id)
+    if author_id is not None:
+        statement = statement.where(
+            Proposal.id.in_(
+                select(ProposalAuthor.proposal_id).where(ProposalAuthor.person_id == author_id)
+            )
+        )
+    return list(session.scalars(statement.order_by(Proposal.id).limit(limit)))
+
+
+def authors_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = {pid: [] for pid in proposal_ids}
+    if not proposal_ids:
+        return result
+    statement = (
+        select(ProposalAuthor.proposal_id, ProposalAuthor.person_id)
+        .where(ProposalAuthor.proposal_id.in_(proposal_ids))
+        .order_by(ProposalAuthor.proposal_id, ProposalAuthor.person_id)
+    )
+    for proposal_id, person_id in session.execute(statement):
+        result[proposal_id].append(person_id)
+    return result
+
+
+def current_revisions_of(session: Session, proposal_ids: list[int]) -> dict[int, Revision]:
+    """The latest revision of each proposal, in one query."""
+    if not proposal_ids:
+        return {}
+    latest = (
+        select(Revision.proposal_id, func.max(Revision.number).label("number"))
+        .where(Revision.proposal_id.in_(proposal_ids))
+        .group_by(Revision.proposal_id)
+        .subquery()
+    )
+    statement = select(Revision).join(
+        latest,
+        (Revision.proposal_id == latest.c.proposal_id) & (Revision.number == latest.c.number),
+    )
+    return {revision.proposal_id: revision for revision in session.scalars(statement)}
+
+
+def ballots_of(session: Session, proposal_id: int) -> list[Ballot]:
+    statement = select(Ballot).where(Ballot.proposal_id == proposal_id).order_by(Ballot.id)
+    return list(session.scalars(statement))

@@ -1,0 +1,141 @@
+"""Domain errors to HTTP, once: ``application/problem+json`` (RFC 9457) with a stable type.
+
+The ``type`` of every problem is ``urn:governance-engine:problem:<code>``, where ``code`` is
+the domain error's stable code (see ``governance_engine.errors``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from governance_engine import errors
+
+logger = logging.getLogger("governance_engine.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:governance-engine:problem:"
+
+# The one table: domain error class -> HTTP status. Most specific classes first.
+STATUS: list[tuple[type[errors.GovernanceError], int]] = [
+    (errors.NotAuthenticated, 401),
+    (errors.PermissionDenied, 403),
+    (errors.NotFound, 404),
+    (errors.StaleVersion, 412),
+    (errors.Conflict, 409),
+    (errors.InvalidInput, 422),
+    (errors.ConfigurationError, 503),
+    (errors.LogIntegrityError, 500),
+    (errors.GovernanceError, 400),
+]
+
+TITLES = {
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the current state",
+    412: "Precondition failed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    428: "Precondition required",
+    500: "Internal error",
+    503: "Unavailable",
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details document."""
+
+    type: str = Field(examples=[TYPE_PREFIX + "guard-failed"])
+    title: str = Field(examples=["Conflict with the current state"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["guard has_revision failed: the proposal has no revision"])
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Field errors, for 422 responses"
+    )
+    current_version: int | None = Field(
+        default=None, description="For 412: the resource's current version"
+    )
+
+
+def status_of(error: errors.GovernanceError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def problem_response(
+    status: int, code: str, detail: str, request: Request, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + code,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    headers = {"WWW-Authenticate": 'Bearer realm="governance-engine"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the problems a route can answer with."""
+    return {
+        status: {
+            "model": Problem,
+            "description": TITLES.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(errors.GovernanceError)
+    async def domain_error(request: Request, error: errors.GovernanceError) -> JSONResponse:
+        status = status_of(error)
+        extra: dict[str, Any] = {}
+        if "field" in error.details:
+            extra["errors"] = [{"loc": [error.details["field"]], "msg": error.message}]
+        if "current_version" in error.details:
+            extra["current_version"] = error.details["current_version"]
+        if status >= 500:
+            logger.error("%s: %s", error.code, error.message)
+        return problem_response(status, error.code, error.message, request, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {
+                "loc": list(item.get("loc", ())),
+                "msg": str(item.get("msg", "")),
+                "type": item.get("type"),
+            }
+            for item in error.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(part) for part in first["loc"])
+        return problem_response(
+            422, "invalid-input", f"{where}: {first['msg']}", request, errors=details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        return problem_response(error.status_code, code, str(error.detail), request)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal-error", "an unexpected error occurred", request)

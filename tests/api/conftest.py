@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from testkit.http import Api, serve_in_process
+from testkit.world import World, build_world
+
+from governance_engine.persistence.database import Database
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return build_world(database)
+
+
+@pytest.fixture
+def api(world: World, database_url: str) -> Iterator[Api]:
+    with serve_in_process(world, database_url) as client:
+        yield client

@@ -1,0 +1,61 @@
+"""An in-process HTTP client on the test's database, with a bearer token for every person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from governance_engine.config import Settings
+from governance_engine.persistence.models import Person
+from governance_engine.services import identity
+from testkit.world import World
+
+
+@dataclass
+class Api:
+    client: TestClient
+    world: World
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, who: str | None, **extra: str) -> dict[str, str]:
+        headers = dict(extra)
+        if who is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        return headers
+
+    def get(self, path: str, who: str | None = "wendy", **kwargs: Any) -> httpx2.Response:
+        return self.client.get(
+            path, headers=self.headers(who, **kwargs.pop("headers", {})), **kwargs
+        )
+
+    def post(
+        self, path: str, who: str | None = "wendy", json: Any = None, **kwargs: Any
+    ) -> httpx2.Response:
+        headers = self.headers(who, **kwargs.pop("headers", {}))
+        return self.client.post(path, headers=headers, json=json, **kwargs)
+
+
+def issue_tokens(world: World) -> dict[str, str]:
+    tokens = {}
+    with world.database.transaction() as session:
+        at = world.clock.now()
+        for name, person_id in [("admin", world.admin.person_id), *world.person_ids.items()]:
+            person = session.get(Person, person_id)
+            assert person is not None
+            issued = identity.issue_token(session, actor=world.admin, at=at, person=person)
+            tokens[name] = issued.secret
+    return tokens
+
+
+@contextmanager
+def serve_in_process(world: World, database_url: str) -> Iterator[Api]:
+    app = create_app(Settings(database_url=database_url, tick_interval=0), clock=world.clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        app.state.catalog = world.catalog
+        yield Api(client, world, issue_tokens(world))
