@@ -1,21 +1,108 @@
-"""``governance-engine log ...``: what auditors run against the decision log."""
+"""``governance-engine log ...``: what auditors run against the decision log.
+
+``verify``, ``checkpoint``, ``export`` and ``prove`` read the database; ``verify-export`` and
+``verify-proof`` need only files the service published (an export, checkpoints, proofs, the
+public key), so a third party can run them anywhere.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from governance_engine.cli._common import Commands, open_database
+from governance_engine.clock import SystemClock
+from governance_engine.errors import ConfigurationError, InvalidInput
+from governance_engine.log import parse_timestamp
+from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.verifier import (
+    Verdict,
+    verify_consistency_document,
+    verify_export,
+    verify_inclusion_document,
+)
 from governance_engine.persistence import log_writer
+from governance_engine.services import checkpoints, exports
+from governance_engine.services.exports import LogFilter
+from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
 
 
 def register(commands: Commands) -> None:
-    log = commands.add_parser("log", help="verify and read the decision log")
+    log = commands.add_parser("log", help="verify, checkpoint, export and prove the decision log")
     actions = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+
     verify = actions.add_parser(
         "verify", help="recompute the hash chain; exit 1 and name the first broken seq"
     )
     verify.set_defaults(handler=_verify)
+
+    checkpoint = actions.add_parser(
+        "checkpoint", help="sign a Merkle checkpoint of the log as it stands (prints it as JSON)"
+    )
+    checkpoint.set_defaults(handler=_checkpoint)
+
+    public_key = actions.add_parser("public-key", help="print the checkpoint public key (PEM)")
+    public_key.set_defaults(handler=_public_key)
+
+    export = actions.add_parser("export", help="export the log as JSON Lines or CSV (streamed)")
+    export.add_argument("--format", choices=exports.FORMATS, default="jsonl")
+    export.add_argument("--output", type=Path, help="write here instead of standard output")
+    export.add_argument("--proposal", type=int, dest="proposal_id")
+    export.add_argument("--body", help="body slug")
+    export.add_argument("--actor", type=int, dest="actor_id")
+    export.add_argument("--action")
+    export.add_argument("--since", type=_timestamp, help="ISO-8601 with a time zone")
+    export.add_argument("--until", type=_timestamp, help="ISO-8601 with a time zone")
+    export.set_defaults(handler=_export)
+
+    prove = actions.add_parser("prove", help="print an inclusion or consistency proof as JSON")
+    kinds = prove.add_subparsers(dest="proof_kind", metavar="KIND", required=True)
+    inclusion = kinds.add_parser("inclusion", help="entry SEQ is in the log of TREE_SIZE entries")
+    inclusion.add_argument("--seq", type=int, required=True)
+    inclusion.add_argument("--tree-size", type=int)
+    inclusion.set_defaults(handler=_prove_inclusion)
+    consistency = kinds.add_parser("consistency", help="the log of SECOND entries extends FIRST")
+    consistency.add_argument("--first", type=int, required=True)
+    consistency.add_argument("--second", type=int)
+    consistency.set_defaults(handler=_prove_consistency)
+
+    verify_export_parser = actions.add_parser(
+        "verify-export",
+        help="check an unfiltered JSON Lines export against signed checkpoints (no database)",
+    )
+    verify_export_parser.add_argument("--export", type=Path, required=True)
+    verify_export_parser.add_argument("--public-key", type=Path, required=True)
+    verify_export_parser.add_argument(
+        "--checkpoint", type=Path, action="append", default=[], help="repeatable"
+    )
+    verify_export_parser.set_defaults(handler=_verify_export)
+
+    verify_proof = actions.add_parser(
+        "verify-proof", help="check an inclusion or consistency proof (no database)"
+    )
+    proof_kinds = verify_proof.add_subparsers(dest="proof_kind", metavar="KIND", required=True)
+    check_inclusion = proof_kinds.add_parser("inclusion")
+    check_inclusion.add_argument("--proof", type=Path, required=True)
+    check_inclusion.add_argument("--checkpoint", type=Path, required=True)
+    check_inclusion.add_argument("--public-key", type=Path, required=True)
+    check_inclusion.set_defaults(handler=_verify_inclusion)
+    check_consistency = proof_kinds.add_parser("consistency")
+    check_consistency.add_argument("--proof", type=Path, required=True)
+    check_consistency.add_argument("--old-checkpoint", type=Path, required=True)
+    check_consistency.add_argument("--checkpoint", type=Path, required=True)
+    check_consistency.add_argument("--public-key", type=Path, required=True)
+    check_consistency.set_defaults(handler=_verify_consistency)
+
+
+def _timestamp(text: str) -> Any:
+    try:
+        return parse_timestamp(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _verify(_args: argparse.Namespace) -> int:
@@ -30,3 +117,147 @@ def _verify(_args: argparse.Namespace) -> int:
         return 0
     print(result.describe(), file=sys.stderr)
     return 1
+
+
+def _checkpoint(_args: argparse.Namespace) -> int:
+    key = load_or_create_key(key_path())
+    database = open_database()
+    try:
+        with database.transaction() as session:
+            row = checkpoints.create_checkpoint(session, at=SystemClock().now(), key=key)
+            signed = checkpoints.to_signed(row)
+    finally:
+        database.dispose()
+    print(json.dumps(signed.to_dict(), indent=2))
+    return 0
+
+
+def _public_key(_args: argparse.Namespace) -> int:
+    print(public_key_pem(load_or_create_key(key_path())), end="")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    filters = LogFilter(
+        proposal_id=args.proposal_id,
+        body=args.body,
+        actor_id=args.actor_id,
+        action=args.action,
+        since=args.since,
+        until=args.until,
+    )
+    database = open_database()
+    output = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        with database.reader() as session:
+            progress = _progress_bar(exports.count(session, filters))
+            for line in exports.export_lines(
+                session, filters=filters, format=args.format, progress=progress
+            ):
+                output.write(line)
+    finally:
+        if args.output:
+            output.close()
+        database.dispose()
+    return 0
+
+
+def _progress_bar(total: int) -> Any:
+    """A progress line on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        share = done / total if total else 1.0
+        filled = int(share * 30)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} entries")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _prove_inclusion(args: argparse.Namespace) -> int:
+    database = open_database()
+    try:
+        with database.reader() as session:
+            proof = checkpoints.prove_inclusion(session, seq=args.seq, tree_size=args.tree_size)
+    finally:
+        database.dispose()
+    print(json.dumps(proof.to_dict(), indent=2))
+    return 0
+
+
+def _prove_consistency(args: argparse.Namespace) -> int:
+    database = open_database()
+    try:
+        with database.reader() as session:
+            proof = checkpoints.prove_consistency(session, first=args.first, second=args.second)
+    finally:
+        database.dispose()
+    print(json.dumps(proof.to_dict(), indent=2))
+    return 0
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"the {what} {path} is not JSON: {error}") from None
+
+
+def _checkpoint_file(path: Path) -> SignedCheckpoint:
+    try:
+        return SignedCheckpoint.from_dict(_read_json(path, "checkpoint"))
+    except ValueError as error:
+        raise InvalidInput(f"{path}: {error}") from None
+
+
+def _public_key_file(path: Path) -> Any:
+    try:
+        return load_public_key(path.read_bytes())
+    except OSError as error:
+        raise ConfigurationError(f"cannot read the public key {path}: {error.strerror}") from None
+
+
+def _export_documents(path: Path) -> Iterator[Any]:
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as error:
+                        raise InvalidInput(f"{path}:{number}: not JSON: {error}") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot read the export {path}: {error.strerror}") from None
+
+
+def _report(verdict: Verdict) -> int:
+    for note in verdict.notes:
+        print(note)
+    for problem in verdict.problems:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    return 0 if verdict.ok else 1
+
+
+def _verify_export(args: argparse.Namespace) -> int:
+    key = _public_key_file(args.public_key)
+    signed = [_checkpoint_file(path) for path in args.checkpoint]
+    return _report(verify_export(_export_documents(args.export), signed, key))
+
+
+def _verify_inclusion(args: argparse.Namespace) -> int:
+    key = _public_key_file(args.public_key)
+    proof = _read_json(args.proof, "proof")
+    return _report(verify_inclusion_document(proof, _checkpoint_file(args.checkpoint), key))
+
+
+def _verify_consistency(args: argparse.Namespace) -> int:
+    key = _public_key_file(args.public_key)
+    proof = _read_json(args.proof, "proof")
+    old, new = _checkpoint_file(args.old_checkpoint), _checkpoint_file(args.checkpoint)
+    return _report(verify_consistency_document(proof, old, new, key))

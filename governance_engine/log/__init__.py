@@ -1,6 +1,11 @@
 """Pure decision-log computations: canonical JSON and the SHA-256 hash chain."""
 
-from governance_engine.log.canonical import canonical_json, format_timestamp, normalize
+from governance_engine.log.canonical import (
+    canonical_json,
+    format_timestamp,
+    normalize,
+    parse_timestamp,
+)
 from governance_engine.log.chain import (
     GENESIS_HASH,
     EntryContent,
@@ -19,5 +24,6 @@ __all__ = [
     "entry_hash",
     "format_timestamp",
     "normalize",
+    "parse_timestamp",
     "verify_chain",
 ]

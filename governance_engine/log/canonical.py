@@ -21,6 +21,14 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_timestamp(text: str) -> datetime:
+    """The inverse of :func:`format_timestamp`; ValueError for anything without a time zone."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no time zone")
+    return moment.astimezone(UTC)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_timestamp(value)

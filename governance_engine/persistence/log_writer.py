@@ -91,6 +91,23 @@ def append(
     return entry
 
 
+def head(session: Session) -> int:
+    """The seq of the last entry (0 for an empty log), without locking."""
+    row = session.get(LogHead, 1)
+    return row.seq if row is not None else 0
+
+
+def export_document(entry: LogEntry) -> dict[str, Any]:
+    """The entry as exported: its hashed content plus ``prev_hash`` and ``hash``.
+
+    Anyone holding this document can recompute ``hash`` from ``prev_hash`` and the content.
+    """
+    document = to_stored(entry).content.as_document()
+    document["prev_hash"] = entry.prev_hash
+    document["hash"] = entry.hash
+    return document
+
+
 def to_stored(entry: LogEntry) -> StoredEntry:
     return StoredEntry(
         content=EntryContent(

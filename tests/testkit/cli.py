@@ -17,11 +17,16 @@ def console_script() -> str:
 
 
 def run_cli(
-    *args: str, cwd: Path, database_url: str | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path,
+    database_url: str | None = None,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERNANCE_")}
     if database_url is not None:
         env["GOVERNANCE_DATABASE_URL"] = database_url
+    env.update(extra_env or {})
     return subprocess.run(
         [console_script(), *args],
         cwd=cwd,

@@ -1,0 +1,84 @@
+"""Decision-log exports as JSON Lines or CSV, streamed row by row.
+
+Each exported entry carries everything its hash covers plus ``prev_hash`` and ``hash``, so an
+unfiltered JSON Lines export can be verified with no access to the database
+(``governance-engine log verify-export``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from governance_engine.log import canonical_json
+from governance_engine.persistence import log_writer
+from governance_engine.persistence.repositories import log_export
+from governance_engine.persistence.repositories.log_export import LogFilter
+
+Format = Literal["jsonl", "csv"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv")
+MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv"}
+CSV_COLUMNS = (
+    "seq",
+    "recorded_at",
+    "actor_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "proposal_id",
+    "body_id",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "Format", "LogFilter", "count", "export_lines"]
+
+
+def count(session: Session, filters: LogFilter) -> int:
+    return log_export.count(session, filters)
+
+
+def export_lines(
+    session: Session,
+    *,
+    filters: LogFilter,
+    format: Format,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[str]:
+    """The export, one line (or CSV record) at a time."""
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        yield _drain(buffer)
+    done = 0
+    for entry in log_export.stream(session, filters):
+        document = log_writer.export_document(entry)
+        if format == "jsonl":
+            yield canonical_json(document).decode("utf-8") + "\n"
+        else:
+            row = dict(document, payload=json.dumps(document["payload"], sort_keys=True))
+            writer.writerow([_cell(row[column]) for column in CSV_COLUMNS])
+            yield _drain(buffer)
+        done += 1
+        if progress is not None and done % 1000 == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
