@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -21,30 +23,58 @@ from api.routers import (
     people,
     proposals,
     tokens,
+    transparency,
     workflows,
 )
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
 from governance_engine.persistence.database import Database
+from governance_engine.services import checkpoints
 from governance_engine.services.tick import tick
 from governance_engine.services.workflows import WorkflowCatalog
+from governance_engine.signing import load_or_create_key
 
 logger = logging.getLogger("governance_engine.serve")
 
 
-async def _tick_forever(
-    database: Database, catalog: WorkflowCatalog, clock: Clock, interval: float
-) -> None:
-    """Act on deadlines every ``interval`` seconds; safe in several workers (tick is idempotent)."""
+async def _every(interval: float, name: str, work: Callable[[], Any]) -> None:
+    """Run ``work`` every ``interval`` seconds; one failed round never stops the next."""
     while True:
         await asyncio.sleep(interval)
         try:
-            report = await run_in_threadpool(tick, database, clock=clock, catalog=catalog)
-            if report.closed:
-                logger.info("tick: %s", report.describe())
-        except Exception:  # keep ticking: one bad round must not stop deadlines for good
-            logger.exception("tick failed")
+            result = await run_in_threadpool(work)
+            if result:
+                logger.info("%s: %s", name, result)
+        except Exception:
+            logger.exception("%s failed", name)
+
+
+def _periodic_tasks(
+    settings: Settings,
+    database: Database,
+    catalog: WorkflowCatalog,
+    clock: Clock,
+    key: Ed25519PrivateKey,
+) -> list[asyncio.Task[None]]:
+    """Deadlines and checkpoints. Safe in several workers: both are idempotent."""
+
+    def run_tick() -> str | None:
+        report = tick(database, clock=clock, catalog=catalog)
+        return report.describe() if report.closed else None
+
+    def run_checkpoint() -> None:
+        with database.transaction() as session:
+            checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+
+    tasks = []
+    if settings.tick_interval > 0:
+        tasks.append(asyncio.create_task(_every(settings.tick_interval, "tick", run_tick)))
+    if settings.checkpoint_interval > 0:
+        tasks.append(
+            asyncio.create_task(_every(settings.checkpoint_interval, "checkpoint", run_checkpoint))
+        )
+    return tasks
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -57,21 +87,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         catalog = WorkflowCatalog.bundled()
         with database.reader() as session:
             catalog.load_stored(session)
+        key = load_or_create_key(settings.signing_key_path)
         app.state.database = database
         app.state.catalog = catalog
         app.state.clock = clock
-        ticker = None
-        if settings.tick_interval > 0:
-            ticker = asyncio.create_task(
-                _tick_forever(database, catalog, clock, settings.tick_interval)
-            )
+        app.state.signing_key = key
+        tasks = _periodic_tasks(settings, database, catalog, clock, key)
         try:
             yield
         finally:
-            if ticker is not None:
-                ticker.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
+                    await task
             database.dispose()
 
     app = FastAPI(
@@ -92,6 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ballots,
         decisions,
         log,
+        transparency,
     ):
         app.include_router(module.router)
     return app

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from governance_engine.errors import ConfigurationError
+from governance_engine.signing import DEFAULT_KEY_PATH, key_path
 
 DEFAULT_DATABASE_URL = "sqlite:///governance.db"
 
@@ -16,6 +18,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # Seconds between periodic `tick` runs inside `serve`; 0 turns the timer off.
     tick_interval: float = 30.0
+    # Seconds between signed log checkpoints inside `serve`; 0 turns them off.
+    checkpoint_interval: float = 3600.0
+    # The Ed25519 key that signs checkpoints (PEM); made on first use if missing.
+    signing_key_path: Path = DEFAULT_KEY_PATH
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -23,6 +29,8 @@ class Settings:
         return cls(
             database_url=env.get("GOVERNANCE_DATABASE_URL", DEFAULT_DATABASE_URL),
             tick_interval=_seconds(env, "GOVERNANCE_TICK_INTERVAL", 30.0),
+            checkpoint_interval=_seconds(env, "GOVERNANCE_CHECKPOINT_INTERVAL", 3600.0),
+            signing_key_path=key_path(dict(env)),
         )
 
 

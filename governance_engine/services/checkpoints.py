@@ -137,3 +137,18 @@ def prove_consistency(
         second_root=root_from_leaf_hashes(leaves).hex(),
         proof=[node.hex() for node in consistency_proof(first, leaves)],
     )
+
+
+def latest_or_size(session: Session, tree_size: int | None) -> Checkpoint:
+    row = queries.latest(session) if tree_size is None else queries.by_size(session, tree_size)
+    if row is None:
+        raise NotFound(
+            "no checkpoint has been signed yet"
+            if tree_size is None
+            else f"there is no checkpoint of size {tree_size}"
+        )
+    return row
+
+
+def page(session: Session, *, after: int, limit: int) -> list[Checkpoint]:
+    return queries.page(session, after=after, limit=limit)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from testkit.http import Api, serve_in_process
@@ -15,6 +16,6 @@ def world(database: Database) -> World:
 
 
 @pytest.fixture
-def api(world: World, database_url: str) -> Iterator[Api]:
-    with serve_in_process(world, database_url) as client:
+def api(world: World, database_url: str, tmp_path: Path) -> Iterator[Api]:
+    with serve_in_process(world, database_url, tmp_path / "keys" / "signing.pem") as client:
         yield client

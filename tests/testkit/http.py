@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -54,8 +55,14 @@ def issue_tokens(world: World) -> dict[str, str]:
 
 
 @contextmanager
-def serve_in_process(world: World, database_url: str) -> Iterator[Api]:
-    app = create_app(Settings(database_url=database_url, tick_interval=0), clock=world.clock)
+def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterator[Api]:
+    settings = Settings(
+        database_url=database_url,
+        tick_interval=0,
+        checkpoint_interval=0,
+        signing_key_path=key_path,
+    )
+    app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:
         app.state.catalog = world.catalog
         yield Api(client, world, issue_tokens(world))

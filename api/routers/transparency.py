@@ -1,0 +1,175 @@
+"""``/api/v1/log`` for auditors: signed checkpoints, Merkle proofs, the public key, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from api.deps import ClockDep, CurrentActor, CurrentAuditor, DatabaseDep
+from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.problems import responses
+from api.schemas.transparency import (
+    CheckpointRead,
+    ConsistencyProofRead,
+    InclusionProofRead,
+    PublicKeyRead,
+)
+from governance_engine.errors import InvalidInput
+from governance_engine.log.checkpoint import key_id
+from governance_engine.persistence.database import Database
+from governance_engine.services import checkpoints, exports
+from governance_engine.services.exports import Format, LogFilter
+from governance_engine.services.permissions import require_admin
+from governance_engine.signing import public_key_pem
+
+router = APIRouter(prefix="/api/v1/log", tags=["log"])
+
+
+def _signed(session: Session, tree_size: int | None) -> CheckpointRead:
+    row = checkpoints.latest_or_size(session, tree_size)
+    return CheckpointRead.of(checkpoints.to_signed(row))
+
+
+@router.get(
+    "/public-key",
+    operation_id="log_public_key",
+    response_model=PublicKeyRead,
+)
+def public_key(request: Request) -> PublicKeyRead:
+    """The key that signs checkpoints. Public: anyone may check a checkpoint with it."""
+    key = request.app.state.signing_key
+    return PublicKeyRead(key_id=key_id(key.public_key()), pem=public_key_pem(key))
+
+
+@router.get(
+    "/checkpoints",
+    operation_id="list_checkpoints",
+    response_model=Page[CheckpointRead],
+    responses=responses(401, 403, 422),
+)
+def list_checkpoints(
+    database: DatabaseDep, auditor: CurrentAuditor, page: PageDep
+) -> Page[CheckpointRead]:
+    with database.reader() as session:
+        rows = checkpoints.page(session, after=int_after(page), limit=page.limit + 1)
+    items = [CheckpointRead.of(checkpoints.to_signed(row)) for row in rows[: page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor(items[-1].tree_size) if more else None)
+
+
+@router.get(
+    "/checkpoints/latest",
+    operation_id="latest_checkpoint",
+    response_model=CheckpointRead,
+    responses=responses(401, 403, 404),
+)
+def latest_checkpoint(database: DatabaseDep, auditor: CurrentAuditor) -> CheckpointRead:
+    with database.reader() as session:
+        return _signed(session, None)
+
+
+@router.post(
+    "/checkpoints",
+    status_code=201,
+    operation_id="create_checkpoint",
+    response_model=CheckpointRead,
+    responses=responses(401, 403),
+)
+def create_checkpoint(
+    request: Request, database: DatabaseDep, clock: ClockDep, actor: CurrentActor
+) -> CheckpointRead:
+    """Sign the log as it stands now (admins; `serve` also does it periodically)."""
+    require_admin(actor, "sign checkpoints")
+    with database.transaction() as session:
+        row = checkpoints.create_checkpoint(
+            session, at=clock.now(), key=request.app.state.signing_key
+        )
+        return CheckpointRead.of(checkpoints.to_signed(row))
+
+
+@router.get(
+    "/proofs/inclusion",
+    operation_id="inclusion_proof",
+    response_model=InclusionProofRead,
+    responses=responses(401, 403, 404, 422),
+)
+def inclusion_proof(
+    database: DatabaseDep,
+    auditor: CurrentAuditor,
+    seq: Annotated[int, Query(ge=1)],
+    tree_size: Annotated[int | None, Query(ge=1, description="Default: the whole log")] = None,
+) -> InclusionProofRead:
+    """Proof that entry `seq` is in the log of `tree_size` entries (RFC 6962 §2.1.1)."""
+    with database.reader() as session:
+        proof = checkpoints.prove_inclusion(session, seq=seq, tree_size=tree_size)
+    return InclusionProofRead.model_validate(proof.to_dict())
+
+
+@router.get(
+    "/proofs/consistency",
+    operation_id="consistency_proof",
+    response_model=ConsistencyProofRead,
+    responses=responses(401, 403, 422),
+)
+def consistency_proof(
+    database: DatabaseDep,
+    auditor: CurrentAuditor,
+    first: Annotated[int, Query(ge=0)],
+    second: Annotated[int | None, Query(ge=0, description="Default: the whole log")] = None,
+) -> ConsistencyProofRead:
+    """Proof that the log of `second` entries extends the one of `first` (RFC 6962 §2.1.2)."""
+    with database.reader() as session:
+        proof = checkpoints.prove_consistency(session, first=first, second=second)
+    return ConsistencyProofRead.model_validate(proof.to_dict())
+
+
+def _stream(database: Database, filters: LogFilter, format: Format) -> Iterator[str]:
+    with database.reader() as session:
+        yield from exports.export_lines(session, filters=filters, format=format)
+
+
+@router.get(
+    "/export",
+    operation_id="export_log",
+    responses={
+        200: {
+            "description": "The log, streamed",
+            "content": {"application/jsonl": {}, "text/csv": {}},
+        },
+        **responses(401, 403, 422),
+    },
+)
+def export_log(
+    database: DatabaseDep,
+    auditor: CurrentAuditor,
+    format: Annotated[Format, Query()] = "jsonl",
+    proposal_id: Annotated[int | None, Query(ge=1)] = None,
+    body: Annotated[str | None, Query(max_length=64)] = None,
+    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[datetime | None, Query(description="ISO-8601 with a time zone")] = None,
+    until: Annotated[datetime | None, Query(description="ISO-8601 with a time zone")] = None,
+) -> StreamingResponse:
+    """The log as JSON Lines or CSV. An unfiltered JSON Lines export verifies offline."""
+    for moment, name in ((since, "since"), (until, "until")):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput(f"{name} needs a time zone", field=name)
+    filters = LogFilter(
+        proposal_id=proposal_id,
+        body=body,
+        actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
+    )
+    filename = f"governance-log.{format}"
+    return StreamingResponse(
+        _stream(database, filters, format),
+        media_type=exports.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
