@@ -21,6 +21,13 @@ from governance_engine.persistence.models.directory import (
 )
 from governance_engine.persistence.models.idempotency import IdempotencyRecord
 from governance_engine.persistence.models.log import Checkpoint, LogEntry, LogHead
+from governance_engine.persistence.models.notification import (
+    Notification,
+    OutboxEvent,
+    Reminder,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from governance_engine.persistence.models.proposal import (
     Proposal,
     ProposalAuthor,
@@ -28,6 +35,7 @@ from governance_engine.persistence.models.proposal import (
     Revision,
     WorkflowVersion,
 )
+from governance_engine.persistence.models.review import Comment, Concern, Objection
 
 metadata = Base.metadata
 
@@ -42,21 +50,29 @@ __all__ = [
     "Body",
     "BodyKind",
     "Checkpoint",
+    "Comment",
+    "Concern",
     "Decision",
     "IdempotencyRecord",
     "LogEntry",
     "LogHead",
+    "Notification",
+    "Objection",
     "Organization",
     "OrganizationKind",
+    "OutboxEvent",
     "Person",
     "Proposal",
     "ProposalAuthor",
     "ProposalKind",
+    "Reminder",
     "Revision",
     "Seat",
     "SeatRole",
     "UTCDateTime",
     "Vote",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkflowVersion",
     "metadata",
 ]
