@@ -1,7 +1,94 @@
-"""``/api/v1/organizations``."""
+"""``/api/v1/organizations``: the member organizations (admins write, everyone reads)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from api.deps import ClockDep, CurrentActor, DatabaseDep
+from api.idempotency import IdempotencyKey, run_once
+from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.problems import responses
+from api.schemas.directory import OrganizationCreate, OrganizationRead
+from governance_engine.persistence.models import OrganizationKind
+from governance_engine.services import directory, directory_reads
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="create_organization",
+    response_model=OrganizationRead,
+    responses={201: {"description": "Created"}, **responses(401, 403, 409, 422)},
+)
+def create_organization(
+    body: OrganizationCreate,
+    request: Request,
+    database: DatabaseDep,
+    clock: ClockDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add a member organization (admins). Names are unique."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any], dict[str, str]]:
+        organization = directory.create_organization(
+            session, actor=actor, at=clock.now(), name=body.name, kind=body.kind.value
+        )
+        read = OrganizationRead.of(organization)
+        location = f"/api/v1/organizations/{organization.id}"
+        return 201, read.model_dump(mode="json"), {"Location": location}
+
+    return run_once(
+        request=request,
+        database=database,
+        clock=clock,
+        actor=actor,
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        work=work,
+    )
+
+
+@router.get(
+    "",
+    operation_id="list_organizations",
+    response_model=Page[OrganizationRead],
+    responses=responses(401, 422),
+)
+def list_organizations(
+    database: DatabaseDep,
+    actor: CurrentActor,
+    page: PageDep,
+    kind: Annotated[OrganizationKind | None, Query()] = None,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) ones")] = None,
+) -> Page[OrganizationRead]:
+    with database.reader() as session:
+        found = directory_reads.list_organizations(
+            session,
+            after=int_after(page),
+            limit=page.limit + 1,
+            kind=kind.value if kind else None,
+            active=active,
+        )
+    items = [OrganizationRead.of(organization) for organization in found[: page.limit]]
+    more = len(found) > page.limit
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+@router.get(
+    "/{organization_id}",
+    operation_id="get_organization",
+    response_model=OrganizationRead,
+    responses=responses(401, 404, 422),
+)
+def get_organization(
+    organization_id: int, database: DatabaseDep, actor: CurrentActor
+) -> OrganizationRead:
+    with database.reader() as session:
+        return OrganizationRead.of(directory_reads.get_organization(session, organization_id))

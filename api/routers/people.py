@@ -1,7 +1,117 @@
-"""``/api/v1/people``."""
+"""``/api/v1/people``: who is in the directory, and who is calling (``/me``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from api.deps import ClockDep, CurrentActor, DatabaseDep
+from api.idempotency import IdempotencyKey, run_once
+from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.problems import responses
+from api.schemas.directory import PersonCreate, PersonMe, PersonRead
+from governance_engine.services import directory, directory_reads
 
 router = APIRouter(prefix="/api/v1/people", tags=["people"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="create_person",
+    response_model=PersonRead,
+    responses={201: {"description": "Created"}, **responses(401, 403, 404, 409, 422)},
+)
+def create_person(
+    body: PersonCreate,
+    request: Request,
+    database: DatabaseDep,
+    clock: ClockDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add a person (admins). Emails are unique; give them a token with `POST /tokens`."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any], dict[str, str]]:
+        person = directory.add_person(
+            session,
+            actor=actor,
+            at=clock.now(),
+            name=body.name,
+            email=body.email,
+            organization_id=body.organization_id,
+            is_admin=body.is_admin,
+            is_auditor=body.is_auditor,
+        )
+        location = f"/api/v1/people/{person.id}"
+        return 201, PersonRead.of(person).model_dump(mode="json"), {"Location": location}
+
+    return run_once(
+        request=request,
+        database=database,
+        clock=clock,
+        actor=actor,
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        work=work,
+    )
+
+
+@router.get(
+    "",
+    operation_id="list_people",
+    response_model=Page[PersonRead],
+    responses=responses(401, 422),
+)
+def list_people(
+    database: DatabaseDep,
+    clock: ClockDep,
+    actor: CurrentActor,
+    page: PageDep,
+    organization_id: Annotated[int | None, Query(ge=1)] = None,
+    body: Annotated[
+        str | None, Query(max_length=64, description="Only people seated on this body now")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of a name or email, any case")
+    ] = None,
+) -> Page[PersonRead]:
+    with database.reader() as session:
+        found = directory_reads.list_people(
+            session,
+            at=clock.now(),
+            after=int_after(page),
+            limit=page.limit + 1,
+            organization_id=organization_id,
+            body=body,
+            q=q,
+        )
+    items = [PersonRead.of(person) for person in found[: page.limit]]
+    more = len(found) > page.limit
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+@router.get(
+    "/me",
+    operation_id="get_me",
+    response_model=PersonMe,
+    responses=responses(401),
+)
+def get_me(database: DatabaseDep, clock: ClockDep, actor: CurrentActor) -> PersonMe:
+    """The caller, with the seats they hold now."""
+    with database.reader() as session:
+        return PersonMe.of_profile(directory_reads.profile(session, actor=actor, at=clock.now()))
+
+
+@router.get(
+    "/{person_id}",
+    operation_id="get_person",
+    response_model=PersonRead,
+    responses=responses(401, 404, 422),
+)
+def get_person(person_id: int, database: DatabaseDep, actor: CurrentActor) -> PersonRead:
+    with database.reader() as session:
+        return PersonRead.of(directory_reads.get_person(session, person_id))

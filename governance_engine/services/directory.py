@@ -1,4 +1,4 @@
-"""Admin use cases on the directory: organizations, bodies and seats.
+"""Admin use cases on the directory: organizations, people, bodies, seats and API tokens.
 
 Seats are history: granting adds a term, ending closes it; neither rewrites an earlier term.
 """
@@ -6,6 +6,7 @@ Seats are history: granting adds a term, ending closes it; neither rewrites an e
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from governance_engine.errors import Conflict, InvalidInput, NotFound
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
+    ApiToken,
     Body,
     BodyKind,
     Organization,
@@ -22,6 +24,7 @@ from governance_engine.persistence.models import (
     SeatRole,
 )
 from governance_engine.persistence.repositories import directory
+from governance_engine.services import identity
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_admin
 
@@ -189,3 +192,150 @@ def end_seat(session: Session, *, actor: Actor, at: datetime, seat_id: int, reas
         payload={"person_id": seat.person_id, "term_end": seat.term_end, "reason": reason.strip()},
     )
     return seat
+
+
+# -- people, seats by reference, and tokens: the API's entry points ---------------------------
+
+
+def add_person(
+    session: Session,
+    *,
+    actor: Actor,
+    at: datetime,
+    name: str,
+    email: str,
+    organization_id: int | None = None,
+    is_admin: bool = False,
+    is_auditor: bool = False,
+) -> Person:
+    """Enter a person in the directory; only admins do, and the organization must exist."""
+    require_admin(actor, "add people")
+    if organization_id is not None and session.get(Organization, organization_id) is None:
+        raise NotFound(f"there is no organization {organization_id}", field="organization_id")
+    return identity.create_person(
+        session,
+        actor=actor,
+        at=at,
+        name=name,
+        email=email,
+        organization_id=organization_id,
+        is_admin=is_admin,
+        is_auditor=is_auditor,
+    )
+
+
+def _body(session: Session, slug: str) -> Body:
+    body = directory.body_by_slug(session, slug)
+    if body is None:
+        raise NotFound(f"there is no body {slug!r}")
+    return body
+
+
+def grant_seat_on(
+    session: Session,
+    *,
+    actor: Actor,
+    at: datetime,
+    slug: str,
+    person_id: int,
+    role: str,
+    voting: bool | None = None,
+    term_start: datetime | None = None,
+    term_end: datetime | None = None,
+) -> Seat:
+    """``grant_seat`` by body slug and person id (admins only, checked before any lookup)."""
+    require_admin(actor, "grant seats")
+    body = _body(session, slug)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"there is no person {person_id}", field="person_id")
+    return grant_seat(
+        session,
+        actor=actor,
+        at=at,
+        body=body,
+        person=person,
+        role=role,
+        voting=voting,
+        term_start=term_start,
+        term_end=term_end,
+    )
+
+
+def end_seat_on(
+    session: Session, *, actor: Actor, at: datetime, slug: str, seat_id: int, reason: str
+) -> Seat:
+    """End a term of one body's seat now. A term that has not begun cannot end before it does."""
+    require_admin(actor, "end seats")
+    body = _body(session, slug)
+    seat = directory.seat_by_id(session, seat_id, for_update=True)
+    if seat is None or seat.body_id != body.id:
+        raise NotFound(f"{slug} has no seat {seat_id}")
+    if seat.term_start >= at and (seat.term_end is None or seat.term_end > at):
+        # a term must end after it starts (the seats table checks it too)
+        raise Conflict(
+            f"seat {seat_id} has not begun (its term starts {seat.term_start.isoformat()}); "
+            "it cannot end before it starts"
+        )
+    return end_seat(session, actor=actor, at=at, seat_id=seat_id, reason=reason)
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just issued: ``secret`` is the bearer token, shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def issue_token_to(
+    session: Session,
+    *,
+    actor: Actor,
+    at: datetime,
+    person_id: int,
+    label: str = "",
+    expires_at: datetime | None = None,
+) -> NewToken:
+    """Issue an API token to an active person (admins only)."""
+    require_admin(actor, "issue API tokens")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"there is no person {person_id}", field="person_id")
+    if not person.active:
+        raise Conflict(f"{person.name} is not active; an inactive person gets no tokens")
+    label = label.strip()
+    if len(label) > 200:
+        raise InvalidInput("a token label may have at most 200 characters", field="label")
+    issued = identity.issue_token(
+        session, actor=actor, at=at, person=person, label=label, expires_at=expires_at
+    )
+    token = directory.token_by_id(session, issued.token_id)
+    assert token is not None  # just flushed in this unit of work
+    return NewToken(token, issued.secret)
+
+
+def revoke_token(
+    session: Session, *, actor: Actor, at: datetime, token_id: int, reason: str = ""
+) -> ApiToken:
+    """Revoke a token for good. Its owner may always revoke it (an auditor too: withdrawing a
+    credential is not a governance write); anyone else must be an admin."""
+    token = directory.token_by_id(session, token_id, for_update=True)
+    if token is None:
+        raise NotFound(f"there is no token {token_id}")
+    if actor.person_id is None or token.person_id != actor.person_id:
+        require_admin(actor, "revoke other people's tokens")
+    if token.revoked_at is not None:
+        raise Conflict(f"token {token_id} was already revoked")
+    token.revoked_at = at
+    session.flush()
+    log_writer.append(
+        session,
+        at=at,
+        actor_id=actor.person_id,
+        action="token.revoked",
+        subject_type="token",
+        subject_id=token.id,
+        payload={"person_id": token.person_id, "label": token.label, "reason": reason.strip()},
+    )
+    return token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import ApiToken, Body, Organization, Person, Seat
@@ -63,3 +63,98 @@ def active_seats_with_bodies(
 
 def all_bodies(session: Session) -> list[Body]:
     return list(session.scalars(select(Body).order_by(Body.id)))
+
+
+def _active_at(at: datetime) -> ColumnElement[bool]:
+    return and_(Seat.term_start <= at, or_(Seat.term_end.is_(None), Seat.term_end > at))
+
+
+def organizations_page(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    kind: str | None = None,
+    active: bool | None = None,
+) -> list[Organization]:
+    statement = select(Organization).where(Organization.id > after)
+    if kind is not None:
+        statement = statement.where(Organization.kind == kind)
+    if active is not None:
+        statement = statement.where(Organization.active == active)
+    return list(session.scalars(statement.order_by(Organization.id).limit(limit)))
+
+
+def people_page(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    organization_id: int | None = None,
+    seated_on: tuple[int, datetime] | None = None,
+    text: str | None = None,
+) -> list[Person]:
+    """People by id; ``seated_on`` (body id, moment) keeps those seated there then."""
+    statement = select(Person).where(Person.id > after)
+    if organization_id is not None:
+        statement = statement.where(Person.organization_id == organization_id)
+    if seated_on is not None:
+        body_id, at = seated_on
+        seated = select(Seat.person_id).where(Seat.body_id == body_id, _active_at(at))
+        statement = statement.where(Person.id.in_(seated))
+    if text:
+        needle = text.lower()
+        statement = statement.where(
+            or_(
+                func.lower(Person.name).contains(needle, autoescape=True),
+                func.lower(Person.email).contains(needle, autoescape=True),
+            )
+        )
+    return list(session.scalars(statement.order_by(Person.id).limit(limit)))
+
+
+def bodies_page(session: Session, *, after: int, limit: int, kind: str | None = None) -> list[Body]:
+    statement = select(Body).where(Body.id > after)
+    if kind is not None:
+        statement = statement.where(Body.kind == kind)
+    return list(session.scalars(statement.order_by(Body.id).limit(limit)))
+
+
+def seats_page(
+    session: Session,
+    *,
+    body_id: int,
+    after: int,
+    limit: int,
+    active_at: datetime | None = None,
+    role: str | None = None,
+) -> list[tuple[Seat, Person]]:
+    """A body's seats with their holders, by seat id; ``active_at`` keeps terms covering it."""
+    statement = (
+        select(Seat, Person)
+        .join(Person, Person.id == Seat.person_id)
+        .where(Seat.body_id == body_id, Seat.id > after)
+    )
+    if active_at is not None:
+        statement = statement.where(_active_at(active_at))
+    if role is not None:
+        statement = statement.where(Seat.role == role)
+    rows = session.execute(statement.order_by(Seat.id).limit(limit))
+    return [(seat, person) for seat, person in rows]
+
+
+def seat_by_id(session: Session, seat_id: int, *, for_update: bool = False) -> Seat | None:
+    return session.get(Seat, seat_id, with_for_update=for_update, populate_existing=for_update)
+
+
+def tokens_page(
+    session: Session, *, after: int, limit: int, person_id: int | None = None
+) -> list[ApiToken]:
+    statement = select(ApiToken).where(ApiToken.id > after)
+    if person_id is not None:
+        statement = statement.where(ApiToken.person_id == person_id)
+    return list(session.scalars(statement.order_by(ApiToken.id).limit(limit)))
+
+
+def token_by_id(session: Session, token_id: int, *, for_update: bool = False) -> ApiToken | None:
+    return session.get(ApiToken, token_id, with_for_update=for_update, populate_existing=for_update)

@@ -1,0 +1,224 @@
+"""The directory: organizations, people, bodies and seats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from governance_engine.persistence.models import (
+    Body,
+    BodyKind,
+    Organization,
+    OrganizationKind,
+    Person,
+    SeatRole,
+)
+from governance_engine.services.directory_reads import PersonProfile, SeatView
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class OrganizationCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Northwind Labs", "kind": "company"}]},
+    )
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganizationKind
+
+
+class OrganizationRead(BaseModel):
+    id: int
+    name: str
+    kind: OrganizationKind
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, organization: Organization) -> OrganizationRead:
+        return cls(
+            id=organization.id,
+            name=organization.name,
+            kind=OrganizationKind(organization.kind),
+            active=organization.active,
+            created_at=organization.created_at,
+        )
+
+
+class PersonCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Wendy Wu", "email": "wendy@northwind.example", "organization_id": 1}
+            ]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320, description="Unique; stored lower-case")
+    organization_id: int | None = Field(default=None, ge=1)
+    is_admin: bool = Field(default=False, description="May write the directory")
+    is_auditor: bool = Field(default=False, description="Reads everything, writes nothing")
+
+
+class PersonRead(BaseModel):
+    id: int
+    name: str
+    email: str
+    organization_id: int | None
+    is_admin: bool
+    is_auditor: bool
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRead:
+        return cls(
+            id=person.id,
+            name=person.name,
+            email=person.email,
+            organization_id=person.organization_id,
+            is_admin=person.is_admin,
+            is_auditor=person.is_auditor,
+            active=person.active,
+            created_at=person.created_at,
+        )
+
+
+class SeatHeld(BaseModel):
+    """One of the caller's seats, named by its body."""
+
+    seat_id: int
+    body: str = Field(description="The body's slug", examples=["wg-trust-validation"])
+    body_name: str
+    role: SeatRole
+    voting: bool
+    term_start: datetime
+    term_end: datetime | None
+
+    @classmethod
+    def of(cls, view: SeatView) -> SeatHeld:
+        return cls(
+            seat_id=view.seat.id,
+            body=view.body.slug,
+            body_name=view.body.name,
+            role=SeatRole(view.seat.role),
+            voting=view.seat.voting,
+            term_start=view.seat.term_start,
+            term_end=view.seat.term_end,
+        )
+
+
+class PersonMe(PersonRead):
+    seats: list[SeatHeld] = Field(description="The seats the caller holds now")
+
+    @classmethod
+    def of_profile(cls, profile: PersonProfile) -> PersonMe:
+        return cls(
+            **PersonRead.of(profile.person).model_dump(),
+            seats=[SeatHeld.of(view) for view in profile.seats],
+        )
+
+
+class BodyCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "wg-trust-validation",
+                    "name": "Trust & Validation",
+                    "kind": "working_group",
+                    "description": "Model provenance and validation",
+                }
+            ]
+        },
+    )
+
+    slug: str = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    kind: BodyKind = Field(description="There is at most one board and one toc")
+    description: str = Field(default="", max_length=5000)
+
+
+class BodyLinks(BaseModel):
+    self: str
+    seats: str
+
+
+class BodyRead(BaseModel):
+    id: int
+    slug: str
+    name: str
+    kind: BodyKind
+    description: str
+    created_at: datetime
+    links: BodyLinks
+
+    @classmethod
+    def of(cls, body: Body) -> BodyRead:
+        base = f"/api/v1/bodies/{body.slug}"
+        return cls(
+            id=body.id,
+            slug=body.slug,
+            name=body.name,
+            kind=BodyKind(body.kind),
+            description=body.description,
+            created_at=body.created_at,
+            links=BodyLinks(self=base, seats=f"{base}/seats"),
+        )
+
+
+class SeatGrant(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"person_id": 7, "role": "member"}]},
+    )
+
+    person_id: int = Field(ge=1)
+    role: SeatRole
+    voting: bool | None = Field(
+        default=None, description="Defaults to true, except for observers (who never vote)"
+    )
+    term_start: AwareDatetime | None = Field(default=None, description="Defaults to now")
+    term_end: AwareDatetime | None = Field(default=None, description="Open-ended when null")
+
+
+class SeatEnd(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "stepped down"}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=2000, description="Recorded in the log")
+
+
+class SeatRead(BaseModel):
+    id: int
+    body: str = Field(description="The body's slug")
+    person_id: int
+    person_name: str
+    role: SeatRole
+    voting: bool
+    term_start: datetime
+    term_end: datetime | None
+    active: bool = Field(description="Whether the term covers the moment of the request")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: SeatView, *, at: datetime) -> SeatRead:
+        seat = view.seat
+        return cls(
+            id=seat.id,
+            body=view.body.slug,
+            person_id=view.person.id,
+            person_name=view.person.name,
+            role=SeatRole(seat.role),
+            voting=seat.voting,
+            term_start=seat.term_start,
+            term_end=seat.term_end,
+            active=view.active_at(at),
+            created_at=seat.created_at,
+        )
