@@ -13,17 +13,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import health, problems
+from api import health, pages, problems
 from api.routers import (
     ballots,
     bodies,
     decisions,
     log,
+    notifications,
     organizations,
     people,
     proposals,
+    review,
     tokens,
     transparency,
+    webhooks,
     workflows,
 )
 from governance_engine import __version__
@@ -121,6 +124,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         decisions,
         log,
         transparency,
+        review,
+        webhooks,
+        notifications,
     ):
         app.include_router(module.router)
+    app.include_router(pages.router)
     return app

@@ -36,6 +36,7 @@ from governance_engine.persistence.models.proposal import (
     WorkflowVersion,
 )
 from governance_engine.persistence.models.review import Comment, Concern, Objection
+from governance_engine.persistence.models.web import SignInFailure, WebSession
 
 metadata = Base.metadata
 
@@ -69,8 +70,10 @@ __all__ = [
     "Revision",
     "Seat",
     "SeatRole",
+    "SignInFailure",
     "UTCDateTime",
     "Vote",
+    "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkflowVersion",

@@ -1,0 +1,7 @@
+"""Server-rendered pages for people, served from ``/`` (Jinja2, autoescaped)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
