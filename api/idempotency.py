@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from governance_engine.clock import Clock
+from governance_engine.errors import ConcurrentUpdate
 from governance_engine.persistence.database import Database
 from governance_engine.services import idempotency
 from governance_engine.services.idempotency import RequestIdentity, StoredResponse
@@ -76,7 +76,7 @@ def run_once(
                     session, identity, response=StoredResponse(status, body), at=clock.now()
                 )
             return JSONResponse(body, status_code=status, headers=headers)
-        except IntegrityError:
+        except ConcurrentUpdate:
             if attempt == 2:
                 raise
             # a concurrent request with the same key committed first: replay its response

@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from governance_engine.errors import ConfigurationError
+from governance_engine.errors import ConcurrentUpdate, ConfigurationError
 
 T = TypeVar("T")
 
@@ -123,9 +123,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A writing unit of work: commits on success, rolls back on any exception."""
-        with self._writer() as session, session.begin():
-            yield session
+        """A writing unit of work: commits on success, rolls back on any exception.
+
+        A unique or foreign-key violation, which means another transaction created or
+        removed the same thing first, becomes ConcurrentUpdate (a Conflict) naming it.
+        """
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except IntegrityError as error:
+            raise ConcurrentUpdate(
+                f"the change conflicts with data written at the same time: {_first_line(error)}"
+            ) from error
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

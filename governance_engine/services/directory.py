@@ -177,9 +177,15 @@ def end_seat(session: Session, *, actor: Actor, at: datetime, seat_id: int, reas
         raise NotFound(f"there is no seat {seat_id}")
     if seat.term_end is not None and seat.term_end <= at:
         raise Conflict(f"seat {seat_id} already ended")
+    if seat.term_start >= at:
+        # a term must end after it starts (the seats table checks it too)
+        raise Conflict(
+            f"seat {seat_id} has not begun (its term starts {seat.term_start.isoformat()}); "
+            "it cannot end before it starts"
+        )
     if not reason.strip():
         raise InvalidInput("ending a seat needs a reason", field="reason")
-    seat.term_end = max(at, seat.term_start)
+    seat.term_end = at
     session.flush()
     log_writer.append(
         session,
@@ -271,12 +277,6 @@ def end_seat_on(
     seat = directory.seat_by_id(session, seat_id, for_update=True)
     if seat is None or seat.body_id != body.id:
         raise NotFound(f"{slug} has no seat {seat_id}")
-    if seat.term_start >= at and (seat.term_end is None or seat.term_end > at):
-        # a term must end after it starts (the seats table checks it too)
-        raise Conflict(
-            f"seat {seat_id} has not begun (its term starts {seat.term_start.isoformat()}); "
-            "it cannot end before it starts"
-        )
     return end_seat(session, actor=actor, at=at, seat_id=seat_id, reason=reason)
 
 

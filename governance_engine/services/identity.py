@@ -14,26 +14,21 @@ from governance_engine.errors import Conflict, InvalidInput, NotAuthenticated
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import ApiToken, Person
 from governance_engine.persistence.repositories import directory
+from governance_engine.services.actor import Actor
+from governance_engine.services.permissions import require_admin
+
+__all__ = [
+    "TOKEN_PREFIX",
+    "Actor",
+    "IssuedToken",
+    "authenticate",
+    "create_admin",
+    "create_person",
+    "hash_token",
+    "issue_token",
+]
 
 TOKEN_PREFIX = "ge_"  # noqa: S105 - a public marker, not a secret
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person on whose authority an action runs; ``person_id`` None is the system itself."""
-
-    person_id: int | None
-    name: str
-    is_admin: bool = False
-    is_auditor: bool = False
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(person_id=None, name="system")
-
-    @classmethod
-    def of(cls, person: Person) -> Actor:
-        return cls(person.id, person.name, person.is_admin, person.is_auditor)
 
 
 @dataclass(frozen=True)
@@ -68,6 +63,9 @@ def create_person(
     is_admin: bool = False,
     is_auditor: bool = False,
 ) -> Person:
+    """Add a person (admins; the system itself only to bootstrap the first admin)."""
+    if actor.person_id is not None:
+        require_admin(actor, "create people")
     name, email = _validate_person(name, email)
     if directory.person_by_email(session, email) is not None:
         raise Conflict(f"a person with email {email} already exists", field="email")
@@ -109,6 +107,9 @@ def issue_token(
     label: str = "",
     expires_at: datetime | None = None,
 ) -> IssuedToken:
+    """Issue a bearer token (admins; the system itself only to bootstrap the first admin)."""
+    if actor.person_id is not None:
+        require_admin(actor, "issue tokens")
     if expires_at is not None and expires_at <= at:
         raise InvalidInput("a token's expiry must be in the future", field="expires_at")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

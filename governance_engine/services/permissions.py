@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from governance_engine.errors import PermissionDenied
-from governance_engine.services.identity import Actor
+from governance_engine.services.actor import Actor
 
 
 def require_writer(actor: Actor) -> None:
