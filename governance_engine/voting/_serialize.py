@@ -1,8 +1,11 @@
 """Rules to and from JSON-safe data: what a ballot stores and what workflow YAML says.
 
 Fractions travel as strings (``"2/3"``), durations as ISO-8601 (``"P3D"``, ``"PT12H"``; whole
-seconds are also accepted), choices as a mapping from choice to label. :func:`rule_from_dict`
-is the exact inverse of :func:`rule_to_dict` and refuses unknown keys by name.
+seconds are also accepted), choices as a list of ``[choice, label]`` pairs (a list, because
+PostgreSQL's JSONB does not keep the order of an object's keys and the order of choices is
+part of the rule as people read it). :func:`rule_from_dict` is the exact inverse of
+:func:`rule_to_dict`, also reads choices written as a mapping (natural in YAML) or a plain
+list of names, and refuses unknown keys by name.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     for key in _FIELDS:
         value = getattr(rule, key)
         if key == "choices":
-            out[key] = dict(rule.labels)
+            out[key] = [[choice, label] for choice, label in rule.labels]
         elif key in _ROLE_KEYS:
             out[key] = list(value)
         elif key in _SHARE_KEYS:
@@ -90,7 +93,13 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     return Rule(**kwargs)
 
 
+def _is_pair(item: object) -> bool:
+    return isinstance(item, list | tuple) and len(item) == 2
+
+
 def _choices(value: object) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    if isinstance(value, list | tuple) and value and all(_is_pair(item) for item in value):
+        value = dict(value)  # [[choice, label], ...]: the canonical, order-keeping form
     if isinstance(value, Mapping):
         pairs = tuple(value.items())
         for choice, label in pairs:

@@ -146,7 +146,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("subject_type", sa.String(length=32), nullable=False),
-        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("subject_id", sa.String(length=100), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("body_id", sa.Integer(), nullable=True),
         sa.Column(
@@ -359,7 +359,7 @@ def upgrade() -> None:
     op.create_table(
         "decisions",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.String(length=100), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("serial", sa.Integer(), nullable=False),

@@ -18,17 +18,22 @@ from governance_engine.persistence.models.base import (
 
 
 class Decision(Base):
-    """The formal result of a closed ballot or a terminal transition, with its register number."""
+    """A formal result with its register number.
+
+    Of a closed ballot, a transition into a final state, or a formal objection's resolution.
+    """
 
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("ballot_id"),
         UniqueConstraint("body_id", "year", "serial"),
-        enum_check("kind", ("ballot", "transition")),
+        # objection: the resolution of a formal objection (upheld or dismissed)
+        enum_check("kind", ("ballot", "transition", "objection")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    # WG-<slug>-YYYY-NNN: a slug has at most 64 characters
+    number: Mapped[str] = mapped_column(String(100), unique=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)

@@ -22,7 +22,7 @@ class LogEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
-    subject_id: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(100))
     proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
     body_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
