@@ -10,7 +10,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from governance_engine.cli import _db, _log, _people, _serve, _tick, _workflows
+from sqlalchemy.exc import SQLAlchemyError
+
+from governance_engine.cli import (
+    _db,
+    _deliver,
+    _demo,
+    _log,
+    _people,
+    _serve,
+    _tick,
+    _workflows,
+)
 from governance_engine.errors import GovernanceError
 
 EXIT_OK = 0
@@ -24,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="System of record for proposals, ballots and the decision log.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (_serve, _db, _workflows, _log, _tick, _people):
+    for module in (_serve, _db, _workflows, _log, _tick, _deliver, _people, _demo):
         module.register(commands)
     return parser
 
@@ -36,6 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
     except GovernanceError as error:
         print(f"governance-engine: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except SQLAlchemyError as error:
+        origin = getattr(error, "orig", None) or error
+        first = (
+            str(origin).strip().splitlines()[0] if str(origin).strip() else type(origin).__name__
+        )
+        print(f"governance-engine: database error: {first}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

@@ -1,7 +1,8 @@
 """``governance-engine serve``: run the HTTP API and pages under uvicorn.
 
 On SQLite the database file is created and migrated on start. A PostgreSQL database is
-migrated explicitly (``db upgrade``), because several hosts may start at once.
+migrated explicitly (``db upgrade``), because several hosts may start at once. With
+``--demo``, an empty database is then seeded with the demo alliance (see ``demo``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 
 import uvicorn
 
+from governance_engine.cli import _demo
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.persistence import migrate
 
@@ -22,6 +24,12 @@ def register(commands: Commands) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed an empty database with the demo alliance on start and print its API tokens; "
+        "a database that already has people is left as it is",
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -36,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
             migrate.upgrade(database.engine)
         else:
             migrate.ensure_current(database.engine)
+        if args.demo:
+            _demo.seed_on_start(database)
     finally:
         database.dispose()
     uvicorn.run(
