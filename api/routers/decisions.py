@@ -1,7 +1,85 @@
-"""``/api/v1/decisions``."""
+"""``/api/v1/decisions``: the register of formal results, and one record."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import CurrentActor, DatabaseDep
+from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.problems import responses
+from api.schemas.decisions import DecisionRead
+from governance_engine.services import ballot_reads
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
+
+DECISION_LINKS = {
+    "proposal": {
+        "operationId": "get_proposal",
+        "parameters": {"proposal_id": "$response.body#/proposal_id"},
+        "description": "The proposal decided on",
+    },
+    "ballot": {
+        "operationId": "get_ballot",
+        "parameters": {"ballot_id": "$response.body#/ballot_id"},
+        "description": "The ballot it records (none for a transition)",
+    },
+}
+
+
+@router.get(
+    "",
+    operation_id="list_decisions",
+    response_model=Page[DecisionRead],
+    responses=responses(401, 422),
+)
+def list_decisions(
+    database: DatabaseDep,
+    actor: CurrentActor,
+    page: PageDep,
+    body: Annotated[str | None, Query(max_length=64, description="Deciding body's slug")] = None,
+    proposal_id: Annotated[int | None, Query(ge=1)] = None,
+    kind: Annotated[
+        Literal["ballot", "transition"] | None,
+        Query(description="A closed ballot, or a transition into a final state"),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        Query(max_length=32, description="passed, failed, no_quorum, or a final state"),
+    ] = None,
+) -> Page[DecisionRead]:
+    """The register, in the order decisions were recorded."""
+    with database.reader() as session:
+        found = ballot_reads.list_decisions(
+            session,
+            after=int_after(page),
+            limit=page.limit + 1,
+            body=body,
+            proposal_id=proposal_id,
+            kind=kind,
+            outcome=outcome,
+        )
+        items = [DecisionRead.of(summary) for summary in found[: page.limit]]
+    more = len(found) > page.limit
+    cursor = encode_cursor(found[page.limit - 1].decision.id) if more else None
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/{number}",
+    operation_id="get_decision",
+    response_model=DecisionRead,
+    responses={
+        200: {"description": "The decision", "links": DECISION_LINKS},
+        **responses(401, 404, 422),
+    },
+)
+def get_decision(
+    number: Annotated[str, Path(max_length=32, examples=["TOC-2026-007"])],
+    database: DatabaseDep,
+    actor: CurrentActor,
+) -> DecisionRead:
+    """One decision: its number, body, outcome, the rule and the tally it was decided by."""
+    with database.reader() as session:
+        return DecisionRead.of(ballot_reads.get_decision(session, number))

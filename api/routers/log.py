@@ -1,7 +1,92 @@
-"""``/api/v1/log``."""
+"""``/api/v1/log``: the decision log, for auditors and admins: read it and verify it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from api.deps import CurrentAuditor, DatabaseDep
+from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.problems import responses
+from api.schemas.log import LogEntryRead
+from governance_engine.persistence import log_writer
+from governance_engine.services import reads
 
 router = APIRouter(prefix="/api/v1/log", tags=["log"])
+
+
+class LogVerifyRead(BaseModel):
+    """The result of recomputing the whole hash chain."""
+
+    ok: bool
+    checked: int = Field(description="Entries recomputed")
+    broken_seq: int | None = Field(description="The first entry that does not verify")
+    reason: str | None = Field(examples=["hash mismatch: the entry was changed"])
+    head_hash: str = Field(description="The recomputed hash of the last entry checked")
+
+
+@router.get(
+    "",
+    operation_id="list_log_entries",
+    response_model=Page[LogEntryRead],
+    responses=responses(401, 403, 422),
+)
+def list_log_entries(
+    database: DatabaseDep,
+    auditor: CurrentAuditor,
+    page: PageDep,
+    proposal_id: Annotated[int | None, Query(ge=1)] = None,
+    body: Annotated[str | None, Query(max_length=64, description="Body slug")] = None,
+    actor_id: Annotated[int | None, Query(ge=1, description="Who acted")] = None,
+    action: Annotated[
+        str | None, Query(max_length=64, examples=["vote.changed"], description="Exact action")
+    ] = None,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="Recorded at or after; timezone-aware ISO-8601"),
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None,
+        Query(description="Recorded before; timezone-aware ISO-8601"),
+    ] = None,
+) -> Page[LogEntryRead]:
+    """Entries in seq order (auditors and admins). Admins who are not auditors see secret
+    ballots' votes redacted, as everyone else does."""
+    with database.reader() as session:
+        found = reads.log_page(
+            session,
+            viewer=auditor,
+            after=int_after(page),
+            limit=page.limit + 1,
+            proposal_id=proposal_id,
+            body=body,
+            actor_id=actor_id,
+            action=action,
+            since=since,
+            until=until,
+        )
+        items = [LogEntryRead.of(view) for view in found[: page.limit]]
+    more = len(found) > page.limit
+    return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if more else None)
+
+
+@router.get(
+    "/verify",
+    operation_id="verify_log",
+    response_model=LogVerifyRead,
+    responses=responses(401, 403),
+)
+def verify_log(database: DatabaseDep, auditor: CurrentAuditor) -> LogVerifyRead:
+    """Recompute the hash chain from the first entry and check it against the chain head;
+    name the first broken seq, if any (auditors and admins)."""
+    with database.reader() as session:
+        result = log_writer.verify(session)
+    return LogVerifyRead(
+        ok=result.ok,
+        checked=result.checked,
+        broken_seq=result.broken_seq,
+        reason=result.reason,
+        head_hash=result.head_hash,
+    )

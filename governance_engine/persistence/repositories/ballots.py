@@ -56,3 +56,23 @@ def voting_members(session: Session, body_id: int, at: datetime) -> list[Person]
 def open_ballot_ids(session: Session) -> list[int]:
     statement = select(Ballot.id).where(Ballot.state == "open").order_by(Ballot.deadline, Ballot.id)
     return list(session.scalars(statement))
+
+
+def page(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    proposal_id: int | None = None,
+    state: str | None = None,
+    body_id: int | None = None,
+) -> list[Ballot]:
+    """Ballots in id order after a cursor, with optional filters (one query)."""
+    statement = select(Ballot).where(Ballot.id > after)
+    if proposal_id is not None:
+        statement = statement.where(Ballot.proposal_id == proposal_id)
+    if state is not None:
+        statement = statement.where(Ballot.state == state)
+    if body_id is not None:
+        statement = statement.where(Ballot.body_id == body_id)
+    return list(session.scalars(statement.order_by(Ballot.id).limit(limit)))

@@ -17,3 +17,37 @@ def last_serial(session: Session, *, body_id: int, year: int) -> int:
 
 def by_number(session: Session, number: str) -> Decision | None:
     return session.scalars(select(Decision).where(Decision.number == number)).one_or_none()
+
+
+def page(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    body_id: int | None = None,
+    proposal_id: int | None = None,
+    kind: str | None = None,
+    outcome: str | None = None,
+) -> list[Decision]:
+    """Decisions in the order they were recorded (id) after a cursor, with optional filters."""
+    statement = select(Decision).where(Decision.id > after)
+    if body_id is not None:
+        statement = statement.where(Decision.body_id == body_id)
+    if proposal_id is not None:
+        statement = statement.where(Decision.proposal_id == proposal_id)
+    if kind is not None:
+        statement = statement.where(Decision.kind == kind)
+    if outcome is not None:
+        statement = statement.where(Decision.outcome == outcome)
+    return list(session.scalars(statement.order_by(Decision.id).limit(limit)))
+
+
+def numbers_by_ballot(session: Session, ballot_ids: list[int]) -> dict[int, str]:
+    """The number of the decision each closed ballot produced, in one query."""
+    if not ballot_ids:
+        return {}
+    statement = select(Decision.ballot_id, Decision.number).where(
+        Decision.ballot_id.in_(ballot_ids)
+    )
+    rows = session.execute(statement)
+    return {ballot_id: number for ballot_id, number in rows if ballot_id is not None}

@@ -1,0 +1,126 @@
+"""Read models for the ballot list and the decision register: batched queries, one per page.
+
+Anyone signed in may read ballots and decisions. What secrecy hides of one ballot (choices,
+and the tally while a secret ballot is open) is decided in ``ballot_views``; a decision only
+exists once its ballot closed, when the tally is published (DESIGN §5), so the register shows
+every tally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from governance_engine.errors import NotFound
+from governance_engine.persistence.models import Ballot, Decision
+from governance_engine.persistence.repositories import ballots as ballot_queries
+from governance_engine.persistence.repositories import decisions as decision_queries
+from governance_engine.persistence.repositories import directory
+from governance_engine.services.ballot_views import BallotView, view_ballot
+from governance_engine.services.ballots import get_ballot
+from governance_engine.services.identity import Actor
+
+
+@dataclass(frozen=True)
+class BallotSummary:
+    ballot: Ballot
+    body: str  # the voting body's slug
+    decision: str | None  # the number of the decision its close recorded
+
+
+@dataclass(frozen=True)
+class BallotDetail:
+    summary: BallotSummary
+    view: BallotView  # what this viewer may see of it
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    decision: Decision
+    body: str  # the deciding body's slug
+
+
+def _body_slugs(session: Session) -> dict[int, str]:
+    return {body.id: body.slug for body in directory.all_bodies(session)}
+
+
+def _ballot_summaries(session: Session, rows: list[Ballot]) -> list[BallotSummary]:
+    slugs = _body_slugs(session)
+    numbers = decision_queries.numbers_by_ballot(session, [ballot.id for ballot in rows])
+    return [BallotSummary(ballot, slugs[ballot.body_id], numbers.get(ballot.id)) for ballot in rows]
+
+
+def list_ballots(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    proposal_id: int | None = None,
+    state: str | None = None,
+    body: str | None = None,
+) -> list[BallotSummary]:
+    """Ballots in the order they were opened, optionally of one proposal, state or body."""
+    body_id = None
+    if body is not None:
+        found = directory.body_by_slug(session, body)
+        if found is None:
+            return []
+        body_id = found.id
+    rows = ballot_queries.page(
+        session,
+        after=after,
+        limit=limit,
+        proposal_id=proposal_id,
+        state=state,
+        body_id=body_id,
+    )
+    return _ballot_summaries(session, rows)
+
+
+def ballot_summary(session: Session, ballot_id: int) -> BallotSummary:
+    return _ballot_summaries(session, [get_ballot(session, ballot_id)])[0]
+
+
+def ballot_detail(session: Session, *, viewer: Actor, ballot_id: int, at: datetime) -> BallotDetail:
+    """One ballot with what ``viewer`` may see of its votes and tally at ``at``."""
+    view = view_ballot(session, viewer=viewer, ballot_id=ballot_id, at=at)
+    return BallotDetail(_ballot_summaries(session, [view.ballot])[0], view)
+
+
+def list_decisions(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    body: str | None = None,
+    proposal_id: int | None = None,
+    kind: str | None = None,
+    outcome: str | None = None,
+) -> list[DecisionSummary]:
+    """The register in the order decisions were recorded, with optional filters."""
+    body_id = None
+    if body is not None:
+        found = directory.body_by_slug(session, body)
+        if found is None:
+            return []
+        body_id = found.id
+    rows = decision_queries.page(
+        session,
+        after=after,
+        limit=limit,
+        body_id=body_id,
+        proposal_id=proposal_id,
+        kind=kind,
+        outcome=outcome,
+    )
+    slugs = _body_slugs(session)
+    return [DecisionSummary(decision, slugs[decision.body_id]) for decision in rows]
+
+
+def get_decision(session: Session, number: str) -> DecisionSummary:
+    decision = decision_queries.by_number(session, number)
+    if decision is None:
+        raise NotFound(f"there is no decision {number}")
+    return DecisionSummary(decision, _body_slugs(session)[decision.body_id])
