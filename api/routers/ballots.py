@@ -268,7 +268,7 @@ def close_ballot(
     "/{ballot_id}/cancel",
     operation_id="cancel_ballot",
     response_model=BallotDetailRead,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 412, 422),
 )
 def cancel_ballot(
     ballot_id: int,
@@ -277,11 +277,19 @@ def cancel_ballot(
     database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
+    expected: IfMatch,
 ) -> BallotDetailRead:
     """Cancel an open ballot (chair or co-chair, with a reason): no outcome, no decision."""
     with database.transaction() as session:
         at = clock.now()
-        ballots.cancel_ballot(session, actor=actor, at=at, ballot_id=ballot_id, reason=body.reason)
+        ballots.cancel_ballot(
+            session,
+            actor=actor,
+            at=at,
+            ballot_id=ballot_id,
+            reason=body.reason,
+            expected_version=expected,
+        )
         read = _detail(session, actor, ballot_id, at)
     response.headers["ETag"] = etag(read.version)
     return read
@@ -291,7 +299,7 @@ def cancel_ballot(
     "/{ballot_id}/electorate",
     operation_id="amend_electorate",
     response_model=BallotDetailRead,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 412, 422),
 )
 def amend_electorate(
     ballot_id: int,
@@ -300,6 +308,7 @@ def amend_electorate(
     database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
+    expected: IfMatch,
 ) -> BallotDetailRead:
     """Add people whose voting seat began, or remove electors whose seat ended (chair or
     co-chair, with a reason). A removed elector's position stops counting."""
@@ -313,6 +322,7 @@ def amend_electorate(
             reason=body.reason,
             add=body.add,
             remove=body.remove,
+            expected_version=expected,
         )
         read = _detail(session, actor, ballot_id, at)
     response.headers["ETag"] = etag(read.version)

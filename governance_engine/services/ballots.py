@@ -202,6 +202,14 @@ def open_ballot(
     return ballot
 
 
+def _check_version(ballot: Ballot, expected_version: int | None) -> None:
+    if expected_version is not None and ballot.version != expected_version:
+        raise StaleVersion(
+            f"ballot {ballot.id} is at version {ballot.version}, not {expected_version}",
+            current_version=ballot.version,
+        )
+
+
 def _require_open(ballot: Ballot, at: datetime) -> None:
     if ballot.state != "open":
         raise BallotNotOpen(f"ballot {ballot.id} is {ballot.state}")
@@ -300,6 +308,7 @@ def amend_electorate(
     reason: str,
     add: Sequence[int] = (),
     remove: Sequence[int] = (),
+    expected_version: int | None = None,
 ) -> Ballot:
     """Add people whose voting seat began, or remove those whose seat ended (chair, with a reason).
 
@@ -311,6 +320,7 @@ def amend_electorate(
     officers = {SeatRole.CHAIR.value, SeatRole.CO_CHAIR.value}
     _require_officer(session, actor, body, at, officers, "amend a ballot's electorate")
     _require_open(ballot, at)
+    _check_version(ballot, expected_version)
     if not reason.strip():
         raise InvalidInput("amending an electorate needs a reason", field="reason")
     if not add and not remove:
@@ -403,11 +413,7 @@ def close_ballot(
     _require_officer(session, actor, body, at, officers, "close a ballot")
     if ballot.state != "open":
         raise BallotNotOpen(f"ballot {ballot.id} is already {ballot.state}")
-    if expected_version is not None and ballot.version != expected_version:
-        raise StaleVersion(
-            f"ballot {ballot.id} is at version {ballot.version}, not {expected_version}",
-            current_version=ballot.version,
-        )
+    _check_version(ballot, expected_version)
     evaluation = evaluate_ballot(session, ballot, at)
     if not evaluation.may_close:
         raise Conflict(
@@ -499,7 +505,13 @@ def _fire_outcome(
 
 
 def cancel_ballot(
-    session: Session, *, actor: Actor, at: datetime, ballot_id: int, reason: str
+    session: Session,
+    *,
+    actor: Actor,
+    at: datetime,
+    ballot_id: int,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Ballot:
     """Cancel an open ballot (chair or co-chair, with a reason). No outcome, no decision."""
     peek = get_ballot(session, ballot_id)
@@ -511,6 +523,7 @@ def cancel_ballot(
     _require_officer(session, actor, body, at, officers, "cancel a ballot")
     if ballot.state != "open":
         raise BallotNotOpen(f"ballot {ballot.id} is already {ballot.state}")
+    _check_version(ballot, expected_version)
     if not reason.strip():
         raise InvalidInput("cancelling a ballot needs a reason", field="reason")
     ballot_records.cancel(session, ballot, proposal, actor_id=actor.person_id, at=at, reason=reason)

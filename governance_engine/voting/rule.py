@@ -125,12 +125,14 @@ class Rule:
             valid = ", ".join(self.choices)
             raise InvalidInput(
                 f"unknown choice {choice!r}; valid choices: {valid}",
+                field="choice",
                 choice=choice,
                 valid_choices=list(self.choices),
             )
         if choice in self.rationale_required and (rationale is None or not rationale.strip()):
             raise InvalidInput(
                 f"a rationale is required for {self.label(choice)!r} ({choice})",
+                field="rationale",
                 choice=choice,
             )
 
