@@ -27,6 +27,7 @@ from governance_engine.log.verifier import (
 )
 from governance_engine.persistence import log_writer
 from governance_engine.services import checkpoints, exports
+from governance_engine.services import replay as replay_service
 from governance_engine.services.exports import LogFilter
 from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
 
@@ -39,6 +40,17 @@ def register(commands: Commands) -> None:
         "verify", help="recompute the hash chain; exit 1 and name the first broken seq"
     )
     verify.set_defaults(handler=_verify)
+
+    replay = actions.add_parser(
+        "replay",
+        help="rebuild the tables from the log alone and compare; exit 1 and list each difference",
+        description="Rebuild proposals, revisions, ballots (with electorates), votes and "
+        "decisions from the decision log alone, compare them with the tables, and recompute "
+        "every closed ballot's outcome from its frozen rule. Exit 0 with a summary when all "
+        "agree; exit 1 with one line per difference on stderr: "
+        "TABLE[KEY] FIELD: log VALUE, table VALUE.",
+    )
+    replay.set_defaults(handler=_replay)
 
     checkpoint = actions.add_parser(
         "checkpoint", help="sign a Merkle checkpoint of the log as it stands (prints it as JSON)"
@@ -116,6 +128,22 @@ def _verify(_args: argparse.Namespace) -> int:
         print(result.describe())
         return 0
     print(result.describe(), file=sys.stderr)
+    return 1
+
+
+def _replay(_args: argparse.Namespace) -> int:
+    database = open_database()
+    try:
+        with database.reader() as session:
+            report = replay_service.replay(session)
+    finally:
+        database.dispose()
+    if report.ok:
+        print(report.summary())
+        return 0
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
     return 1
 
 

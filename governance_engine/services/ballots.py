@@ -365,7 +365,13 @@ def amend_electorate(
         subject_id=ballot.id,
         proposal_id=ballot.proposal_id,
         body_id=ballot.body_id,
-        payload={"added": added, "removed": removed, "reason": reason.strip()},
+        payload={
+            "added": added,
+            # the organization each added elector votes for (one-vote-per-organization rules)
+            "organizations": {str(pid): voting[pid].organization_id for pid in added},
+            "removed": removed,
+            "reason": reason.strip(),
+        },
     )
     return ballot
 

@@ -263,7 +263,12 @@ def test_amending_the_electorate(world: World) -> None:
             ),
         )
     [entry] = log_of(world, "ballot.electorate_amended")
-    assert entry.payload == {"added": [], "removed": [will], "reason": "term ended"}
+    assert entry.payload == {
+        "added": [],
+        "organizations": {},
+        "removed": [will],
+        "reason": "term ended",
+    }
 
 
 def test_cancel_and_withdraw_during_a_ballot(world: World) -> None:
