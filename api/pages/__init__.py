@@ -1,7 +1,42 @@
-"""Server-rendered pages for people, served from ``/`` (Jinja2, autoescaped)."""
+"""Server-rendered pages for people, served from ``/`` (Jinja2, autoescaped, no JavaScript).
+
+The pages call the same services as the API, in the same units of work, so what a person may
+do and what they see cannot differ between the two. One router per area:
+
+    auth        /sign-in, /sign-out: a session from an API token
+    dashboard   /: the signed-in person's seats, ballots awaiting their vote, their proposals
+    proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
+    revisions   /proposals/{id}/revisions/{n}, /proposals/{id}/diff, adding a revision
+    ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
+    decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
+    audit       /log, /log/export: the decision log for auditors
+
+plus ``/static/pages.css``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter
+from starlette.staticfiles import StaticFiles
+
+from api.pages import audit, auth, ballots, dashboard, decisions, proposals, revisions
+
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    proposals.router,
+    revisions.router,
+    ballots.router,
+    decisions.router,
+    audit.router,
+)
+STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
+for _area in ROUTERS:
+    router.include_router(_area)
+router.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+__all__ = ["ROUTERS", "router"]
