@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from governance_engine import errors
@@ -89,6 +90,12 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def _out_of_range(request: Request) -> JSONResponse:
+    return problem_response(
+        422, "invalid-input", "a number in the request is out of range", request
+    )
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for the problems a route can answer with."""
     return {
@@ -132,10 +139,47 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # The framework's "error parsing the body" (e.g. bytes that are not UTF-8): bad
+            # input like any other, so the same 422 and the same problem type.
+            return problem_response(422, "invalid-input", str(error.detail), request)
         code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
         return problem_response(error.status_code, code, str(error.detail), request)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, error: OverflowError) -> JSONResponse:
+        return _out_of_range(request)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, error: DataError) -> JSONResponse:
+        # The database refused a value for its column type: an id or number out of range.
+        return _out_of_range(request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal-error", "an unexpected error occurred", request)
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation can answer 422 (and 413 when it takes a body) as problem+json.
+
+    FastAPI documents its own validation error shape for 422; ours is a Problem, so the
+    OpenAPI document says so for every operation, whatever each route declared.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    problem = {
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            answers = operation.setdefault("responses", {})
+            answers["422"] = {"description": TITLES[422], **problem}
+            if "requestBody" in operation:
+                answers.setdefault("413", {"description": TITLES[413], **problem})
+    return schema
