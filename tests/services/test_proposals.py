@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-from testkit.world import World, build_world
+from testkit.drive import TEXT, act, file, revise, take
+from testkit.world import World
 
 from governance_engine.errors import (
     ActionNotAvailable,
@@ -18,70 +15,13 @@ from governance_engine.errors import (
     StaleVersion,
 )
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Decision, LogEntry, Proposal
 from governance_engine.services import proposals
-
-T = TypeVar("T")
-TEXT = "# Trusted model cards\n\nEvery model ships a signed card.\n"
 
 
 @pytest.fixture
 def world(database: Database) -> World:
     return build_world(database)
-
-
-def act(world: World, work: Callable[[Session], T]) -> T:
-    world.tick()
-    with world.database.transaction() as session:
-        return work(session)
-
-
-def file(world: World, by: str = "wendy", kind: str = "standard", **extra: Any) -> int:
-    arguments: dict[str, Any] = {"title": "Model cards", "sponsor_slug": "wg-trust-validation"}
-    arguments.update(extra)
-    proposal = act(
-        world,
-        lambda s: proposals.file_proposal(
-            s,
-            actor=world.actor(by),
-            at=world.clock.now(),
-            catalog=world.catalog,
-            kind=kind,
-            **arguments,
-        ),
-    )
-    return proposal.id
-
-
-def take(world: World, proposal_id: int, action: str, by: str, **extra: Any) -> Proposal:
-    return act(
-        world,
-        lambda s: proposals.take_action(
-            s,
-            actor=world.actor(by),
-            at=world.clock.now(),
-            catalog=world.catalog,
-            proposal_id=proposal_id,
-            action=action,
-            **extra,
-        ),
-    )
-
-
-def revise(world: World, proposal_id: int, by: str, text: str = TEXT, **extra: Any) -> Any:
-    return act(
-        world,
-        lambda s: proposals.add_revision(
-            s,
-            actor=world.actor(by),
-            at=world.clock.now(),
-            catalog=world.catalog,
-            proposal_id=proposal_id,
-            text=text,
-            **extra,
-        ),
-    )
 
 
 def log_actions(world: World, proposal_id: int) -> list[str]:
