@@ -49,11 +49,25 @@ def _condition(guard: Guard) -> Callable[[EventData], bool]:
     return check
 
 
+def _reachable_from_approved(definition: WorkflowDefinition) -> frozenset[str]:
+    """Every state a proposal can reach once it has been approved."""
+    seen: set[str] = set()
+    frontier = [name for name, state in definition.states.items() if state.approved]
+    while frontier:
+        state = frontier.pop()
+        for action in definition.actions.values():
+            if state in action.sources and action.dest not in seen:
+                seen.add(action.dest)
+                frontier.append(action.dest)
+    return frozenset(seen)
+
+
 class WorkflowMachine:
     """Fires actions of one workflow version; shared by every proposal on that version."""
 
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
+        self._after_approval = _reachable_from_approved(definition)
         self._guards = bind_guards(definition.approval_requires)
         self._action_guards: Mapping[str, tuple[Guard, ...]] = MappingProxyType(
             {name: self._guards_of(action) for name, action in definition.actions.items()}
@@ -85,9 +99,16 @@ class WorkflowMachine:
         )
 
     def _guards_of(self, action: ActionDefinition) -> tuple[Guard, ...]:
-        """The action's guards, plus the approval guard when it enters an approved state."""
+        """The action's guards, plus the approval guard when it first enters an approved state.
+
+        An action that moves between states after approval (a project kept incubating after a
+        graduation vote that failed) is not an approval: the later ballot must not be read as
+        withdrawing the bodies' consent, so only the workflow's own guards apply to it.
+        """
         names = list(action.guards)
-        if self.definition.states[action.dest].approved and APPROVAL_GUARD not in names:
+        entering = self.definition.states[action.dest].approved
+        after = all(source in self._after_approval for source in action.sources)
+        if entering and not after and APPROVAL_GUARD not in names:
             names.append(APPROVAL_GUARD)
         return tuple(self._guards[name] for name in names)
 
