@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from api.retry import RetryingRoute
 from governance_engine.errors import ConfigurationError
 from governance_engine.persistence import migrate
 from governance_engine.persistence.database import Database
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=RetryingRoute)
 
 
 class HealthRead(BaseModel):

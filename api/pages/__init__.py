@@ -22,6 +22,7 @@ from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
 from api.pages import audit, auth, ballots, dashboard, decisions, proposals, revisions
+from api.retry import RetryingRoute
 
 ROUTERS = (
     auth.router,
@@ -34,7 +35,7 @@ ROUTERS = (
 )
 STATIC = Path(__file__).parent / "static"
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=RetryingRoute)
 for _area in ROUTERS:
     router.include_router(_area)
 router.mount("/static", StaticFiles(directory=STATIC), name="static")

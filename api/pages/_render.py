@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -31,6 +30,7 @@ from api.pages._web import (
     take_flash,
 )
 from api.problems import status_of
+from api.retry import RetryingRoute
 from governance_engine.errors import GovernanceError
 from governance_engine.log import format_timestamp
 from governance_engine.services.web_sessions import SignInThrottled
@@ -151,8 +151,8 @@ def _sign_in_redirect(request: Request, required: SignInRequired) -> Response:
     return response
 
 
-class PageRoute(APIRoute):
-    """A route whose failures are pages for people."""
+class PageRoute(RetryingRoute):
+    """A route whose failures are pages for people (re-run on serialization failures first)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -134,9 +134,13 @@ def log_browser(
     )
 
 
-def _stream(database: Database, filters: LogFilter, format: Format) -> Iterator[str]:
+def _stream(
+    database: Database, filters: LogFilter, format: Format, viewer: Viewer
+) -> Iterator[str]:
     with database.reader() as session:
-        yield from exports.export_lines(session, filters=filters, format=format)
+        yield from exports.export_lines(
+            session, filters=filters, format=format, viewer=viewer.actor
+        )
 
 
 @router.get("/log/export")
@@ -162,7 +166,7 @@ def export(
         until=until,
     )
     return StreamingResponse(
-        _stream(database, filters.value, format),
+        _stream(database, filters.value, format, viewer),
         media_type=exports.MEDIA_TYPES[format],
         headers={
             **SECURITY_HEADERS,

@@ -17,6 +17,7 @@ from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, e
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.ballots import (
     BallotCancel,
     BallotClosedRead,
@@ -31,7 +32,7 @@ from api.schemas.ballots import (
 from governance_engine.services import ballot_reads, ballot_views, ballots
 from governance_engine.services.identity import Actor
 
-router = APIRouter(prefix="/api/v1/ballots", tags=["ballots"])
+router = APIRouter(prefix="/api/v1/ballots", tags=["ballots"], route_class=RetryingRoute)
 
 BALLOT_LINKS = {
     "votes": {

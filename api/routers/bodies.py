@@ -12,11 +12,12 @@ from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.directory import BodyCreate, BodyRead, SeatEnd, SeatGrant, SeatRead
 from governance_engine.persistence.models import BodyKind, SeatRole
 from governance_engine.services import directory, directory_reads
 
-router = APIRouter(prefix="/api/v1/bodies", tags=["bodies"])
+router = APIRouter(prefix="/api/v1/bodies", tags=["bodies"], route_class=RetryingRoute)
 
 BODY_LINKS = {
     "seats": {

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from api.deps import CurrentActor, DatabaseDep
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.decisions import DecisionRead
 from governance_engine.services import ballot_reads, records
 from governance_engine.services.records import RecordFormat
 
-router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
+router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"], route_class=RetryingRoute)
 
 DECISION_LINKS = {
     "proposal": {

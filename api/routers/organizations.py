@@ -12,11 +12,14 @@ from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.directory import OrganizationCreate, OrganizationRead
 from governance_engine.persistence.models import OrganizationKind
 from governance_engine.services import directory, directory_reads
 
-router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+router = APIRouter(
+    prefix="/api/v1/organizations", tags=["organizations"], route_class=RetryingRoute
+)
 
 
 @router.post(

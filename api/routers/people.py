@@ -12,10 +12,11 @@ from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.directory import PersonCreate, PersonMe, PersonRead
 from governance_engine.services import directory, directory_reads
 
-router = APIRouter(prefix="/api/v1/people", tags=["people"])
+router = APIRouter(prefix="/api/v1/people", tags=["people"], route_class=RetryingRoute)
 
 
 @router.post(

@@ -14,11 +14,12 @@ from fastapi.responses import JSONResponse
 from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.tokens import TokenIssue, TokenIssued, TokenRead, TokenRevoke
 from governance_engine.errors import InvalidInput
 from governance_engine.services import directory, directory_reads
 
-router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], route_class=RetryingRoute)
 
 
 @router.post(

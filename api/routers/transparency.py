@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.deps import ClockDep, CurrentActor, CurrentAuditor, DatabaseDep
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.transparency import (
     CheckpointRead,
     ConsistencyProofRead,
@@ -24,10 +25,11 @@ from governance_engine.log.checkpoint import key_id
 from governance_engine.persistence.database import Database
 from governance_engine.services import checkpoints, exports
 from governance_engine.services.exports import Format, LogFilter
+from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_admin
 from governance_engine.signing import public_key_pem
 
-router = APIRouter(prefix="/api/v1/log", tags=["log"])
+router = APIRouter(prefix="/api/v1/log", tags=["log"], route_class=RetryingRoute)
 
 
 def _signed(session: Session, tree_size: int | None) -> CheckpointRead:
@@ -128,9 +130,9 @@ def consistency_proof(
     return ConsistencyProofRead.model_validate(proof.to_dict())
 
 
-def _stream(database: Database, filters: LogFilter, format: Format) -> Iterator[str]:
+def _stream(database: Database, filters: LogFilter, format: Format, viewer: Actor) -> Iterator[str]:
     with database.reader() as session:
-        yield from exports.export_lines(session, filters=filters, format=format)
+        yield from exports.export_lines(session, filters=filters, format=format, viewer=viewer)
 
 
 @router.get(
@@ -169,7 +171,7 @@ def export_log(
     )
     filename = f"governance-log.{format}"
     return StreamingResponse(
-        _stream(database, filters, format),
+        _stream(database, filters, format, auditor),
         media_type=exports.MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import CatalogDep, CurrentActor, DatabaseDep
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.workflows import WorkflowRead, WorkflowSummary
 
-router = APIRouter(prefix="/api/v1/workflows", tags=["workflows"])
+router = APIRouter(prefix="/api/v1/workflows", tags=["workflows"], route_class=RetryingRoute)
 
 
 @router.get(

@@ -101,7 +101,11 @@ _UNREADABLE: Any = object()
 
 def _read_yaml(problems: Problems, text: str) -> Any:
     """The YAML data of ``text``; duplicate keys are problems, a syntax error ends reading."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters at once
+    except yaml.YAMLError as error:
+        problems.add("", f"invalid YAML: {error}")
+        return _UNREADABLE
     try:
         node = loader.get_single_node()
         if node is None:

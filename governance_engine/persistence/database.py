@@ -50,7 +50,20 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def create_database_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
+ISOLATION_LEVELS = {"read_committed": "READ COMMITTED", "serializable": "SERIALIZABLE"}
+
+
+def create_database_engine(
+    url: str, *, pool_size: int = 5, echo: bool = False, isolation: str = "read_committed"
+) -> Engine:
+    """An engine; ``isolation`` ("read_committed" or "serializable") applies to PostgreSQL.
+
+    SQLite serialises writers anyway (BEGIN IMMEDIATE), so it has nothing to choose.
+    """
+    if isolation not in ISOLATION_LEVELS:
+        raise ConfigurationError(
+            f"isolation must be one of {', '.join(ISOLATION_LEVELS)}, not {isolation!r}"
+        )
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, echo=echo)
@@ -61,6 +74,7 @@ def create_database_engine(url: str, *, pool_size: int = 5, echo: bool = False) 
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        isolation_level=ISOLATION_LEVELS[isolation],
     )
 
 
@@ -109,9 +123,14 @@ def is_retryable(error: BaseException) -> bool:
 class Database:
     """One engine and its session factories; the only place that commits."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 5, echo: bool = False, isolation: str = "read_committed"
+    ) -> None:
         self.url = parse_url(url)
-        self.engine = create_database_engine(url, pool_size=pool_size, echo=echo)
+        self.engine = create_database_engine(
+            url, pool_size=pool_size, echo=echo, isolation=isolation
+        )
+        self.retries = 0  # units of work re-run after a serialization failure (observability)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
@@ -151,6 +170,7 @@ class Database:
             except DBAPIError as error:
                 if attempt == attempts or not is_retryable(error):
                     raise
+                self.retries += 1
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not crypto
         raise AssertionError("unreachable")
 

@@ -19,6 +19,8 @@ from governance_engine.log import canonical_json
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.repositories import log_export
 from governance_engine.persistence.repositories.log_export import LogFilter
+from governance_engine.services.actor import Actor
+from governance_engine.services.reads import redact
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
@@ -50,8 +52,14 @@ def export_lines(
     filters: LogFilter,
     format: Format,
     progress: Callable[[int], None] | None = None,
+    viewer: Actor | None = None,
 ) -> Iterator[str]:
-    """The export, one line (or CSV record) at a time."""
+    """The export, one line (or CSV record) at a time.
+
+    With a ``viewer`` who is not an auditor, secret-ballot positions are removed, as on
+    ``/log`` (such an export no longer verifies offline: auditors get the whole entries).
+    ``viewer`` None is the operator at the command line, who has the database anyway.
+    """
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -60,6 +68,8 @@ def export_lines(
     done = 0
     for entry in log_export.stream(session, filters):
         document = log_writer.export_document(entry)
+        if viewer is not None:
+            document["payload"] = redact(entry, viewer).payload
         if format == "jsonl":
             yield canonical_json(document).decode("utf-8") + "\n"
         else:

@@ -33,8 +33,8 @@ _SHARE_KEYS = ("quorum_share", "threshold", "min_support_share_of_electorate")
 _DURATION_KEYS = ("duration", "close_on_pass_after")
 _FIELDS = tuple(f.name for f in dataclasses.fields(Rule) if f.name != "labels")
 _ISO_DURATION = re.compile(
-    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+    r"^P(?:(?P<weeks>[0-9]+)W)?(?:(?P<days>[0-9]+)D)?"
+    r"(?:T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>[0-9]+)S)?)?$"
 )
 
 
@@ -159,15 +159,32 @@ def format_duration(value: timedelta) -> str:
     return text if text != "P" else "PT0S"
 
 
+# No voting period or wait is longer than this; it keeps every deadline on the calendar.
+MAX_DURATION = timedelta(days=3660)
+
+
 def parse_duration(key: str, value: object) -> timedelta:
-    """A duration from ISO-8601 (weeks, days, hours, minutes, seconds) or whole seconds."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _ISO_DURATION.match(value.strip().upper())
-        if match and value.strip().upper() not in ("P", "PT"):
-            parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-            return timedelta(**parts)
+    """A duration from ISO-8601 (weeks, days, hours, minutes, seconds) or whole seconds.
+
+    At most ten years (MAX_DURATION): larger values are refused by name, never an overflow.
+    """
+    duration: timedelta | None = None
+    try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            duration = timedelta(seconds=value)
+        elif isinstance(value, str):
+            match = _ISO_DURATION.match(value.strip().upper())
+            if match and value.strip().upper() not in ("P", "PT"):
+                parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+                duration = timedelta(**parts)
+    except OverflowError:
+        duration = MAX_DURATION + MAX_DURATION
+    if duration is not None:
+        if duration > MAX_DURATION:  # (the rule itself refuses zero and negatives)
+            raise RuleDefinitionError(
+                f"{key}: {value!r} must be at most {MAX_DURATION.days} days", key=key
+            )
+        return duration
     raise RuleDefinitionError(
         f"{key}: {value!r} is not an ISO-8601 duration such as 'P3D' or 'PT72H', "
         "nor a whole number of seconds",
