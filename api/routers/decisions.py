@@ -43,8 +43,8 @@ def list_decisions(
     body: Annotated[str | None, Query(max_length=64, description="Deciding body's slug")] = None,
     proposal_id: Annotated[int | None, Query(ge=1)] = None,
     kind: Annotated[
-        Literal["ballot", "transition"] | None,
-        Query(description="A closed ballot, or a transition into a final state"),
+        Literal["ballot", "transition", "objection"] | None,
+        Query(description="A ballot, a final transition, or an objection's resolution"),
     ] = None,
     outcome: Annotated[
         str | None,

@@ -5,26 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime
 
 from api.deps import CurrentAuditor, DatabaseDep
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
-from api.schemas.log import LogEntryRead
-from governance_engine.persistence import log_writer
+from api.retry import RetryingRoute
+from api.schemas.log import LogEntryRead, LogVerifyRead
 from governance_engine.services import reads
 
-router = APIRouter(prefix="/api/v1/log", tags=["log"])
-
-
-class LogVerifyRead(BaseModel):
-    """The result of recomputing the whole hash chain."""
-
-    ok: bool
-    checked: int = Field(description="Entries recomputed")
-    broken_seq: int | None = Field(description="The first entry that does not verify")
-    reason: str | None = Field(examples=["hash mismatch: the entry was changed"])
-    head_hash: str = Field(description="The recomputed hash of the last entry checked")
+router = APIRouter(prefix="/api/v1/log", tags=["log"], route_class=RetryingRoute)
 
 
 @router.get(
@@ -82,7 +72,7 @@ def verify_log(database: DatabaseDep, auditor: CurrentAuditor) -> LogVerifyRead:
     """Recompute the hash chain from the first entry and check it against the chain head;
     name the first broken seq, if any (auditors and admins)."""
     with database.reader() as session:
-        result = log_writer.verify(session)
+        result = reads.verify_log(session, viewer=auditor)
     return LogVerifyRead(
         ok=result.ok,
         checked=result.checked,

@@ -12,6 +12,7 @@ from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, e
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
+from api.retry import RetryingRoute
 from api.schemas.log import LogEntryRead
 from api.schemas.proposals import (
     ActionRead,
@@ -23,7 +24,7 @@ from api.schemas.proposals import (
 )
 from governance_engine.services import proposals, reads
 
-router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"])
+router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], route_class=RetryingRoute)
 
 PROPOSAL_LINKS = {
     "actions": {
@@ -116,7 +117,16 @@ def list_proposals(
     kind: Annotated[str | None, Query(max_length=32)] = None,
     sponsor: Annotated[str | None, Query(max_length=64, description="Working group slug")] = None,
     author_id: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Full-text search over titles, summaries and comments: every word must "
+            "occur in one of them (on PostgreSQL, web-search syntax: quotes, `or`, `-word`)",
+        ),
+    ] = None,
 ) -> Page[ProposalRead]:
+    """Proposals in the order they were filed, with optional filters and full-text search."""
     with database.reader() as session:
         found = reads.list_proposals(
             session,
@@ -126,6 +136,7 @@ def list_proposals(
             kind=kind,
             sponsor=sponsor,
             author_id=author_id,
+            text=q,
         )
         items = [ProposalRead.of(summary) for summary in found[: page.limit]]
     more = len(found) > page.limit
@@ -138,7 +149,7 @@ def list_proposals(
     response_model=ProposalRead,
     responses={
         200: {"description": "The proposal", "links": PROPOSAL_LINKS},
-        **responses(401, 404),
+        **responses(401, 404, 422),
     },
 )
 def get_proposal(
@@ -154,7 +165,7 @@ def get_proposal(
     "/{proposal_id}/revisions",
     operation_id="list_revisions",
     response_model=list[RevisionRead],
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
 )
 def list_revisions(
     proposal_id: int, database: DatabaseDep, actor: CurrentActor
@@ -167,7 +178,7 @@ def list_revisions(
     "/{proposal_id}/revisions/{number}",
     operation_id="get_revision",
     response_model=RevisionRead,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
 )
 def get_revision(
     proposal_id: int, number: int, database: DatabaseDep, actor: CurrentActor
@@ -225,7 +236,7 @@ def add_revision(
     "/{proposal_id}/actions",
     operation_id="list_actions",
     response_model=list[ActionRead],
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
 )
 def list_actions(
     proposal_id: int,

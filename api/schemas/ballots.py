@@ -258,6 +258,10 @@ class BallotDetailRead(_BallotFields):
         description="false while a secret ballot is open (except to auditors)"
     )
     evaluation: EvaluationRead | None = Field(description="null when the tally is hidden")
+    turnout: dict[str, Any] = Field(
+        description="Electorate, voted, not voted and quorum required: visible even while a "
+        "secret ballot hides its tally"
+    )
     own_vote: VoteRead | None = Field(description="The reader's own position, if any")
     standing_concerns: list[ConcernRead] = Field(
         description="The proposal's concerns not yet resolved by their raisers; one raised "
@@ -281,6 +285,7 @@ class BallotDetailRead(_BallotFields):
             evaluation=(
                 EvaluationRead.model_validate(view.evaluation) if view.evaluation else None
             ),
+            turnout=view.turnout,
             own_vote=VoteRead.of(view.own_vote) if view.own_vote else None,
             standing_concerns=[ConcernRead.of(concern) for concern in view.standing_concerns],
         )

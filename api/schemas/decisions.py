@@ -20,7 +20,7 @@ class DecisionRead(BaseModel):
     number: str = Field(examples=["TOC-2026-007"])
     body: str = Field(description="Slug of the deciding body", examples=["toc"])
     proposal_id: int
-    kind: str = Field(description="ballot or transition", examples=["ballot"])
+    kind: str = Field(description="ballot, transition or objection", examples=["ballot"])
     outcome: str = Field(
         description="passed, failed or no_quorum for a ballot; the final state for a transition",
         examples=["passed"],

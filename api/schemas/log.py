@@ -43,3 +43,13 @@ class LogEntryRead(BaseModel):
             hash=entry.hash,
             redacted=view.redacted,
         )
+
+
+class LogVerifyRead(BaseModel):
+    """The result of recomputing the whole hash chain."""
+
+    ok: bool
+    checked: int = Field(description="Entries recomputed")
+    broken_seq: int | None = Field(description="The first entry that does not verify")
+    reason: str | None = Field(examples=["hash mismatch: the entry was changed"])
+    head_hash: str = Field(description="The recomputed hash of the last entry checked")

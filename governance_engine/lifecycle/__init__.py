@@ -20,6 +20,7 @@ from governance_engine.lifecycle.definition import (
     RoleRef,
     StateDefinition,
     Timer,
+    Window,
     WorkflowDefinition,
 )
 from governance_engine.lifecycle.diagram import to_mermaid
@@ -47,6 +48,7 @@ __all__ = [
     "RoleRef",
     "StateDefinition",
     "Timer",
+    "Window",
     "WorkflowDefinition",
     "WorkflowMachine",
     "WorkflowRegistry",

@@ -16,6 +16,7 @@ from governance_engine.lifecycle.definition import (
     RoleRef,
     StateDefinition,
     Timer,
+    Window,
     WorkflowDefinition,
 )
 from governance_engine.voting import Rule
@@ -67,6 +68,7 @@ class Draft:
     approval_requires: list[str] = field(default_factory=list)
     states: dict[str, StateDraft] = field(default_factory=dict)
     actions: dict[str, ActionDraft] = field(default_factory=dict)
+    objection_window: Window | None = None
 
 
 def build(draft: Draft) -> WorkflowDefinition:
@@ -98,6 +100,7 @@ def build(draft: Draft) -> WorkflowDefinition:
         approval_requires=tuple(draft.approval_requires),
         states=MappingProxyType(states),
         actions=MappingProxyType(actions),
+        objection_window=draft.objection_window,
     )
 
 

@@ -28,6 +28,7 @@ from governance_engine.lifecycle.definition import (
     KINDS,
     OUTCOMES,
     RoleRef,
+    Window,
     WorkflowDefinition,
     freeze,
 )
@@ -49,7 +50,8 @@ _TOP_REQUIRED: Final = (
     "states",
     "actions",
 )
-_TOP_OPTIONAL: Final = ("description",)
+_TOP_OPTIONAL: Final = ("description", "objection_window")
+_MAX_WINDOW_DAYS: Final = 366
 _STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "timer")
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
 _TIMER_REQUIRED: Final = ("after", "action")
@@ -239,6 +241,8 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
         draft.initial = _string(problems, "initial", top["initial"])
     if "approval_requires" in top:
         _read_approval_requires(problems, draft, top["approval_requires"])
+    if "objection_window" in top:
+        draft.objection_window = _read_window(problems, "objection_window", top["objection_window"])
     if "states" in top:
         states = _fields(problems, "states", top["states"], optional=_all_keys(top["states"]))
         for name, value in (states or {}).items():
@@ -340,24 +344,48 @@ def _rule_problem(path: str, config: Any, error: RuleDefinitionError) -> tuple[s
     return path, message
 
 
+_MAX_TIMER_DAYS: Final = 3650
+
+
+def _read_duration(problems: Problems, path: str, value: Any) -> tuple[int, bool] | None:
+    """``"14 days"``, ``"2 weeks"``, ``"10 business days"`` -> (days, business days?)."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None or int(match[1]) < 1 or (match[2] and match[3].startswith("week")):
+        problems.add(
+            path,
+            f"expected a duration like '14 days', '2 weeks' or '10 business days', got {value!r}",
+        )
+        return None
+    weeks = match[3].startswith("week")
+    return int(match[1]) * (7 if weeks else 1), bool(match[2])
+
+
+def _read_window(problems: Problems, path: str, value: Any) -> Window | None:
+    """The objection window: a duration, as a timer's ``after`` is spelled, of at most a year."""
+    duration = _read_duration(problems, path, value)
+    if duration is None:
+        return None
+    if duration[0] > _MAX_WINDOW_DAYS:
+        problems.add(path, f"must be at most {_MAX_WINDOW_DAYS} days, got {value!r}")
+        return None
+    return Window(*duration)
+
+
 def _read_timer(problems: Problems, path: str, value: Any) -> TimerDraft:
     timer = TimerDraft()
     fields = _fields(problems, path, value, required=_TIMER_REQUIRED)
     if fields is None:
         return timer
     if "after" in fields:
-        after = fields["after"]
-        match = _DURATION.match(after) if isinstance(after, str) else None
-        if match is None or int(match[1]) < 1 or (match[2] and match[3].startswith("week")):
+        duration = _read_duration(problems, join(path, "after"), fields["after"])
+        if duration is not None and duration[0] > _MAX_TIMER_DAYS:
+            # keeps every due date on the calendar (no overflow when tick computes it)
             problems.add(
                 join(path, "after"),
-                f"expected a duration like '14 days', '2 weeks' or '10 business days', "
-                f"got {after!r}",
+                f"must be at most {_MAX_TIMER_DAYS} days, got {fields['after']!r}",
             )
-        else:
-            weeks = match[3].startswith("week")
-            timer.days = int(match[1]) * (7 if weeks else 1)
-            timer.business_days = bool(match[2])
+        elif duration is not None:
+            timer.days, timer.business_days = duration
     if "action" in fields:
         timer.action = _string(problems, join(path, "action"), fields["action"])
     return timer

@@ -11,6 +11,9 @@ The workflow language (one file per workflow; the file is named after the workfl
     approval_requires: [sponsor, toc, board]
         # bodies whose ballots must all have passed on the current revision digest before a
         # proposal may enter an ``approved`` state; enforced by the engine on every such action
+    objection_window: 21 days       # optional: how long after a decision any member may lodge a
+                                    # formal objection to it (same spelling as a timer's
+                                    # ``after``); without it, the workflow allows no objections
     states:
       toc_review:                   # names: lower-case letters, digits and '_'
         terminal: false             # a final state: no action may leave it
@@ -44,6 +47,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -103,6 +107,12 @@ class BallotStage:
     outcomes: Mapping[str, str]
 
 
+def spell_duration(days: int, business_days: bool) -> str:
+    """A duration as the YAML spells it: ``"14 days"``, ``"1 day"``, ``"10 business days"``."""
+    unit = "business day" if business_days else "day"
+    return f"{days} {unit}{'' if days == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Timer:
     """Fire ``action`` (as ``system``) once a proposal has stayed this long in the state."""
@@ -114,8 +124,33 @@ class Timer:
     @property
     def after(self) -> str:
         """The duration as the YAML spells it: ``"14 days"``, ``"10 business days"``."""
-        unit = "business day" if self.business_days else "day"
-        return f"{self.days} {unit}{'' if self.days == 1 else 's'}"
+        return spell_duration(self.days, self.business_days)
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long after a decision a formal objection to it may be lodged."""
+
+    days: int
+    business_days: bool
+
+    @property
+    def after(self) -> str:
+        return spell_duration(self.days, self.business_days)
+
+    def closes(self, start: datetime) -> datetime:
+        """The first moment after the window that opens at ``start``.
+
+        Business days skip Saturdays and Sundays (of the calendar ``start`` is given in).
+        """
+        if not self.business_days:
+            return start + timedelta(days=self.days)
+        moment, left = start, self.days
+        while left:
+            moment += timedelta(days=1)
+            if moment.weekday() < 5:
+                left -= 1
+        return moment
 
 
 @dataclass(frozen=True)
@@ -156,6 +191,8 @@ class WorkflowDefinition:
     approval_requires: tuple[str, ...]
     states: Mapping[str, StateDefinition]
     actions: Mapping[str, ActionDefinition]
+    objection_window: Window | None = None
+    """None: formal objections to this workflow's decisions are not allowed."""
 
     def __hash__(self) -> int:  # the mappings are not hashable; the content digest is
         return hash(self._digest)
@@ -169,8 +206,12 @@ class WorkflowDefinition:
         return [state for state in self.states.values() if state.ballot is not None]
 
     def to_dict(self) -> dict[str, Any]:
-        """The canonical plain form: valid workflow YAML/JSON, every default spelled out."""
-        return {
+        """The canonical plain form: valid workflow YAML/JSON, every default spelled out.
+
+        Except ``objection_window``, left out when there is none, so that adding the key to
+        the language changed no digest of a workflow that does not use it.
+        """
+        data: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "kind": self.kind,
@@ -181,6 +222,9 @@ class WorkflowDefinition:
             "states": {name: _state_to_dict(state) for name, state in self.states.items()},
             "actions": {name: _action_to_dict(action) for name, action in self.actions.items()},
         }
+        if self.objection_window is not None:
+            data["objection_window"] = self.objection_window.after
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<stored>") -> WorkflowDefinition:

@@ -22,7 +22,13 @@ class ProposalFacts:
     """Body refs (``sponsor``, ``toc``, ``board``) whose latest ballot on the current revision
     digest passed."""
     open_concerns: int = 0
+    """Concerns that block: open, or addressed by a chair but not yet resolved by the raiser."""
     open_objections: int = 0
+    """Formal objections that hold the proposal: open, or upheld on the current revision."""
+    open_concern_labels: tuple[str, ...] = ()
+    """One line per blocking concern, naming it and its raiser, for the guard's explanation."""
+    open_objection_labels: tuple[str, ...] = ()
+    """One line per holding objection, naming it, its lodger and the deciding body."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _named(labels: tuple[str, ...], count: int, noun: str) -> str:
+    """Name each item when the facts carry labels; otherwise count them."""
+    return "; ".join(labels) if labels else f"the proposal has {_plural(count, noun)}"
+
+
 _BUILTIN: Final = (
     Guard(
         "has_revision",
@@ -75,12 +86,12 @@ _BUILTIN: Final = (
     Guard(
         "no_open_concerns",
         lambda facts: facts.open_concerns == 0,
-        lambda facts: f"the proposal has {_plural(facts.open_concerns, 'open concern')}",
+        lambda facts: _named(facts.open_concern_labels, facts.open_concerns, "open concern"),
     ),
     Guard(
         "no_open_objections",
         lambda facts: facts.open_objections == 0,
-        lambda facts: f"the proposal has {_plural(facts.open_objections, 'open objection')}",
+        lambda facts: _named(facts.open_objection_labels, facts.open_objections, "open objection"),
     ),
     # Unbound here (it requires no body); each WorkflowMachine binds it to its workflow.
     approval_guard(()),

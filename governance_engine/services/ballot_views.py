@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import Ballot
 from governance_engine.persistence.repositories import ballots as queries
+from governance_engine.services import concerns
 from governance_engine.services.ballots import evaluate_ballot, frozen_rule, get_ballot
+from governance_engine.services.concerns import ConcernView
 from governance_engine.services.identity import Actor
 
 
@@ -38,7 +40,11 @@ class BallotView:
     votes: tuple[VoteView, ...]
     tally_visible: bool
     evaluation: dict[str, Any] | None  # outcome, settled, may_close, explanation; None if hidden
+    turnout: dict[str, Any]  # electorate, voted, not voted: always visible
     own_vote: VoteView | None
+    standing_concerns: tuple[ConcernView, ...] = ()
+    """The proposal's concerns that stand now (open or addressed). Raising one while the
+    ballot is open changes nothing about the ballot; it is shown here for voters to weigh."""
 
 
 def _may_see_choices(ballot: Ballot, viewer: Actor) -> bool:
@@ -70,7 +76,9 @@ def view_ballot(session: Session, *, viewer: Actor, ballot_id: int, at: datetime
         if vote.voter_id == viewer.person_id:
             own = item
     tally_visible = _may_see_tally(ballot, viewer)
-    evaluation = evaluate_ballot(session, ballot, at).to_dict() if tally_visible else None
+    evaluated = evaluate_ballot(session, ballot, at)
+    evaluation = evaluated.to_dict() if tally_visible else None
+    turnout = evaluated.explanation.to_dict(hide_tally=True)
     if evaluation is not None and ballot.state == "cancelled":
         evaluation["outcome"] = None
     return BallotView(
@@ -81,5 +89,7 @@ def view_ballot(session: Session, *, viewer: Actor, ballot_id: int, at: datetime
         votes=tuple(votes),
         tally_visible=tally_visible,
         evaluation=evaluation,
+        turnout=turnout,
         own_vote=own,
+        standing_concerns=tuple(concerns.standing(session, ballot.proposal_id)),
     )

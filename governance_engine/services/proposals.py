@@ -35,7 +35,7 @@ from governance_engine.persistence.models import (
 )
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as queries
-from governance_engine.services import ballot_records
+from governance_engine.services import ballot_records, concerns, objections
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
@@ -248,7 +248,11 @@ def _append_revision(
 
 
 def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
-    """What the workflow's guards may look at, read from the database."""
+    """What the workflow's guards may look at, read from the database.
+
+    Standing concerns (open or addressed) and holding objections (open, or upheld on the
+    current text) are counted and named, so a refused action says which and whose.
+    """
     current = queries.current_revision(session, proposal.id)
     passed: set[str] = set()
     if current is not None:
@@ -259,10 +263,18 @@ def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
             if ref is not None:
                 latest[ref] = ballot
         passed = {ref for ref, ballot in latest.items() if ballot.outcome == "passed"}
+    concern_labels = concerns.blocking_labels(session, proposal.id)
+    objection_labels = objections.holding_labels(
+        session, proposal.id, current.digest if current is not None else None
+    )
     return ProposalFacts(
         revision_count=current.number if current is not None else 0,
         open_ballot=queries.open_ballot(session, proposal.id) is not None,
         passed_on_current_revision=frozenset(passed),
+        open_concerns=len(concern_labels),
+        open_objections=len(objection_labels),
+        open_concern_labels=concern_labels,
+        open_objection_labels=objection_labels,
     )
 
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from governance_engine.errors import NotFound
+from governance_engine.errors import NotFound, PermissionDenied
+from governance_engine.log import VerifyResult
+from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import Ballot, Body, LogEntry, Proposal, Revision
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import log as log_queries
@@ -52,7 +54,11 @@ def list_proposals(
     kind: str | None = None,
     sponsor: str | None = None,
     author_id: int | None = None,
+    text: str | None = None,
 ) -> list[ProposalSummary]:
+    """A page of proposals; ``text`` searches their titles, summaries and comments."""
+    if text is not None and not text.strip():
+        text = None
     sponsor_body_id = None
     if sponsor is not None:
         body = directory.body_by_slug(session, sponsor)
@@ -67,6 +73,7 @@ def list_proposals(
         kind=kind,
         sponsor_body_id=sponsor_body_id,
         author_id=author_id,
+        text=text,
     )
     return _summaries(session, rows)
 
@@ -122,6 +129,17 @@ def history(
     return [redact(entry, viewer) for entry in entries]
 
 
+def require_log_reader(viewer: Actor) -> None:
+    """The whole decision log is for auditors and admins (DESIGN §1)."""
+    if not (viewer.is_auditor or viewer.is_admin):
+        raise PermissionDenied("only auditors and admins may read the decision log")
+
+
+def verify_log(session: Session, *, viewer: Actor) -> VerifyResult:
+    require_log_reader(viewer)
+    return log_writer.verify(session)
+
+
 def log_page(
     session: Session,
     *,
@@ -135,6 +153,7 @@ def log_page(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[LogEntryView]:
+    require_log_reader(viewer)
     body_id = None
     if body is not None:
         found: Body | None = directory.body_by_slug(session, body)

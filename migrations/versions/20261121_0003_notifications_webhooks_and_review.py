@@ -215,6 +215,9 @@ def upgrade() -> None:
             "ballot_id", "person_id", name=op.f("uq_reminders_ballot_id_person_id")
         ),
     )
+    # A formal objection's resolution is a decision of its own kind. Before the objections
+    # table exists, so that on SQLite the batch copy of decisions has no table referring to it.
+    _decision_kinds("ballot", "transition", "objection")
     op.create_table(
         "objections",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -255,13 +258,16 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_objections_proposal_id"), ["proposal_id"], unique=False
         )
+    _create_search()
 
 
 def downgrade() -> None:
+    _drop_search()
     with op.batch_alter_table("objections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objections_proposal_id"))
 
     op.drop_table("objections")
+    _decision_kinds("ballot", "transition")
     op.drop_table("reminders")
     with op.batch_alter_table("concerns", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_concerns_proposal_id"))
@@ -284,3 +290,85 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_events_event_type"))
 
     op.drop_table("outbox_events")
+
+
+def _decision_kinds(*kinds: str) -> None:
+    """Replace the CHECK on ``decisions.kind`` (a table copy on SQLite, ALTER on PostgreSQL)."""
+    allowed = ", ".join(f"'{kind}'" for kind in kinds)
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_decisions_kind"), type_="check")
+        batch_op.create_check_constraint(batch_op.f("ck_decisions_kind"), f"kind IN ({allowed})")
+
+
+# Full-text search over proposal titles and summaries and the comments on them (retracted
+# comments are left out). Not in the models' metadata: it is backend-specific and read only
+# by ``persistence.repositories.review``, which must use the very same expressions.
+#
+# PostgreSQL: GIN indexes on the tsvector expressions the query matches against.
+# SQLite: one FTS5 table kept by triggers, a row per proposal (rowid 2*id) and per comment
+# (rowid 2*id+1), so every trigger finds its row by rowid. A later batch migration that copies
+# the proposals or comments table on SQLite drops these triggers and must create them again.
+_SQLITE_SEARCH_TRIGGERS = {
+    "proposal_search_proposal_insert": """
+        AFTER INSERT ON proposals BEGIN
+            INSERT INTO proposal_search (rowid, proposal_id, text)
+            VALUES (2 * new.id, new.id, new.title || ' ' || new.summary);
+        END""",
+    "proposal_search_proposal_update": """
+        AFTER UPDATE OF title, summary ON proposals BEGIN
+            DELETE FROM proposal_search WHERE rowid = 2 * old.id;
+            INSERT INTO proposal_search (rowid, proposal_id, text)
+            VALUES (2 * new.id, new.id, new.title || ' ' || new.summary);
+        END""",
+    "proposal_search_proposal_delete": """
+        AFTER DELETE ON proposals BEGIN
+            DELETE FROM proposal_search WHERE rowid = 2 * old.id;
+        END""",
+    "proposal_search_comment_insert": """
+        AFTER INSERT ON comments WHEN new.retracted_at IS NULL BEGIN
+            INSERT INTO proposal_search (rowid, proposal_id, text)
+            VALUES (2 * new.id + 1, new.proposal_id, new.body);
+        END""",
+    "proposal_search_comment_update": """
+        AFTER UPDATE OF body, retracted_at ON comments BEGIN
+            DELETE FROM proposal_search WHERE rowid = 2 * old.id + 1;
+            INSERT INTO proposal_search (rowid, proposal_id, text)
+            SELECT 2 * new.id + 1, new.proposal_id, new.body WHERE new.retracted_at IS NULL;
+        END""",
+    "proposal_search_comment_delete": """
+        AFTER DELETE ON comments BEGIN
+            DELETE FROM proposal_search WHERE rowid = 2 * old.id + 1;
+        END""",
+}
+
+
+def _create_search() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_proposals_search ON proposals "
+            "USING gin (to_tsvector('english', title || ' ' || summary))"
+        )
+        op.execute(
+            "CREATE INDEX ix_comments_search ON comments USING gin (to_tsvector('english', body))"
+        )
+        return
+    op.execute(
+        "CREATE VIRTUAL TABLE proposal_search USING fts5("
+        "proposal_id UNINDEXED, text, tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    for name, definition in _SQLITE_SEARCH_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {definition}")
+    op.execute(
+        "INSERT INTO proposal_search (rowid, proposal_id, text) "
+        "SELECT 2 * id, id, title || ' ' || summary FROM proposals"
+    )
+
+
+def _drop_search() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_comments_search")
+        op.execute("DROP INDEX IF EXISTS ix_proposals_search")
+        return
+    for name in _SQLITE_SEARCH_TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS proposal_search")

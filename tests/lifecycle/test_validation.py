@@ -48,7 +48,10 @@ def _delete(path: str) -> Mutation:
     return mutate
 
 
-TOP_KEYS = "actions, approval_requires, description, initial, kind, name, states, title, version"
+TOP_KEYS = (
+    "actions, approval_requires, description, initial, kind, name, objection_window, states, "
+    "title, version"
+)
 STATE_KEYS = "approved, ballot, description, terminal, timer"
 ACTION_KEYS = "description, dest, guards, roles, source"
 GUARD_NAMES = (

@@ -35,9 +35,23 @@ def test_empty_to_head_to_base_to_head(empty_database_url: str) -> None:
         database.dispose()
 
 
+# Full-text search (migration 0003) is backend-specific and kept out of the models on purpose:
+# an FTS5 table and its shadow tables on SQLite, GIN expression indexes on PostgreSQL.
+_SEARCH = ("proposal_search", "ix_proposals_search", "ix_comments_search")
+
+
+def _not_search(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (name or "").startswith(_SEARCH)
+
+
 def test_models_match_the_migrations(database: Database) -> None:
     with database.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": _not_search,
+            },
         )
         assert compare_metadata(context, metadata) == []

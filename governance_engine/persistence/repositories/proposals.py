@@ -12,6 +12,7 @@ from governance_engine.persistence.models import (
     Revision,
     WorkflowVersion,
 )
+from governance_engine.persistence.repositories import review
 
 
 def get(session: Session, proposal_id: int, *, for_update: bool = False) -> Proposal | None:
@@ -82,9 +83,15 @@ def page(
     kind: str | None = None,
     sponsor_body_id: int | None = None,
     author_id: int | None = None,
+    text: str | None = None,
 ) -> list[Proposal]:
-    """Proposals in id order after a cursor, with optional filters (one query)."""
+    """Proposals in id order after a cursor, with optional filters (one query).
+
+    ``text``: full-text search over titles, summaries and comments (``review.search_condition``).
+    """
     statement = select(Proposal).where(Proposal.id > after)
+    if text is not None:
+        statement = statement.where(review.search_condition(session, text))
     if state is not None:
         statement = statement.where(Proposal.state == state)
     if kind is not None:
