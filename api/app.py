@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import health, pages, problems
+from api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from api.routers import (
     ballots,
     bodies,
@@ -33,8 +35,11 @@ from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
 from governance_engine.persistence.database import Database
+from governance_engine.persistence.webhook_sender import HttpSender
 from governance_engine.services import checkpoints
+from governance_engine.services import notifications as notification_service
 from governance_engine.services.tick import tick
+from governance_engine.services.webhooks import RetryPolicy, deliver_due
 from governance_engine.services.workflows import WorkflowCatalog
 from governance_engine.signing import load_or_create_key
 
@@ -60,15 +65,28 @@ def _periodic_tasks(
     clock: Clock,
     key: Ed25519PrivateKey,
 ) -> list[asyncio.Task[None]]:
-    """Deadlines and checkpoints. Safe in several workers: both are idempotent."""
+    """Deadlines, checkpoints, and webhook (and email) deliveries. Safe in several workers:
+    all are idempotent, and deliveries are claimed so each goes out once."""
+    reminder_window = timedelta(hours=settings.reminder_window_hours)
+    sender = HttpSender(timeout=settings.webhook_timeout)
+    policy = RetryPolicy.from_settings(settings)
+    mailer = notification_service.mailer_from(settings)
 
     def run_tick() -> str | None:
-        report = tick(database, clock=clock, catalog=catalog)
-        return report.describe() if report.closed else None
+        report = tick(database, clock=clock, catalog=catalog, reminder_window=reminder_window)
+        return report.describe() if report.acted else None
 
     def run_checkpoint() -> None:
         with database.transaction() as session:
             checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+
+    def run_deliveries() -> str | None:
+        report = deliver_due(database, clock=clock, sender=sender, policy=policy)
+        said = [report.describe()] if report.attempted else []
+        if mailer is not None:
+            emails = notification_service.email_notifications(database, clock=clock, mailer=mailer)
+            said += [emails.describe()] if emails.sent or emails.failed else []
+        return "; ".join(said) or None
 
     tasks = []
     if settings.tick_interval > 0:
@@ -76,6 +94,10 @@ def _periodic_tasks(
     if settings.checkpoint_interval > 0:
         tasks.append(
             asyncio.create_task(_every(settings.checkpoint_interval, "checkpoint", run_checkpoint))
+        )
+    if settings.delivery_interval > 0:
+        tasks.append(
+            asyncio.create_task(_every(settings.delivery_interval, "deliver", run_deliveries))
         )
     return tasks
 
@@ -86,7 +108,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, isolation=settings.isolation)
         catalog = WorkflowCatalog.bundled()
         with database.reader() as session:
             catalog.load_stored(session)
@@ -111,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         summary="Proposals, ballots and a tamper-evident decision log for an alliance.",
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY)
     problems.install(app)
     app.include_router(health.router)
     for module in (
@@ -130,4 +153,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ):
         app.include_router(module.router)
     app.include_router(pages.router)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,32 +17,108 @@ DEFAULT_DATABASE_URL = "sqlite:///governance.db"
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL isolation for every unit of work: "read_committed" (with row locks) or
+    # "serializable" (conflicts are re-run transparently).
+    isolation: str = "read_committed"
     # Seconds between periodic `tick` runs inside `serve`; 0 turns the timer off.
     tick_interval: float = 30.0
     # Seconds between signed log checkpoints inside `serve`; 0 turns them off.
     checkpoint_interval: float = 3600.0
     # The Ed25519 key that signs checkpoints (PEM); made on first use if missing.
     signing_key_path: Path = DEFAULT_KEY_PATH
+    # Hours before a ballot's deadline when voters who have not voted get one reminder.
+    reminder_window_hours: float = 24.0
+    # Seconds between webhook delivery passes inside `serve`; 0 turns the worker off.
+    delivery_interval: float = 5.0
+    # Webhook retries: attempts before a delivery is marked failed, and the exponential
+    # backoff between them (base doubled per attempt, capped, with jitter), in seconds.
+    webhook_max_attempts: int = 8
+    webhook_backoff_base: float = 30.0
+    webhook_backoff_cap: float = 3600.0
+    # Seconds an endpoint gets to answer (connect, send, first byte, each) before it failed.
+    webhook_timeout: float = 5.0
+    # Email for notifications (reminders): off unless an SMTP host is named.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "governance-engine@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("GOVERNANCE_DATABASE_URL", DEFAULT_DATABASE_URL),
+            isolation=env.get("GOVERNANCE_DB_ISOLATION", "read_committed"),
             tick_interval=_seconds(env, "GOVERNANCE_TICK_INTERVAL", 30.0),
             checkpoint_interval=_seconds(env, "GOVERNANCE_CHECKPOINT_INTERVAL", 3600.0),
             signing_key_path=key_path(dict(env)),
+            reminder_window_hours=_number(env, "GOVERNANCE_REMINDER_WINDOW", 24.0, "hours"),
+            delivery_interval=_seconds(env, "GOVERNANCE_DELIVERY_INTERVAL", 5.0),
+            webhook_max_attempts=_attempts(env, "GOVERNANCE_WEBHOOK_MAX_ATTEMPTS", 8),
+            webhook_backoff_base=_seconds(env, "GOVERNANCE_WEBHOOK_BACKOFF_BASE", 30.0),
+            webhook_backoff_cap=_seconds(env, "GOVERNANCE_WEBHOOK_BACKOFF_CAP", 3600.0),
+            webhook_timeout=_positive(env, "GOVERNANCE_WEBHOOK_TIMEOUT", 5.0),
+            smtp_host=env.get("GOVERNANCE_SMTP_HOST", "").strip(),
+            smtp_port=_port(env, "GOVERNANCE_SMTP_PORT", 25),
+            smtp_from=env.get("GOVERNANCE_SMTP_FROM", "").strip() or "governance-engine@localhost",
+            smtp_username=env.get("GOVERNANCE_SMTP_USERNAME", ""),
+            smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
         )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, "seconds")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
+        raise ConfigurationError(f"{name} must be a number of {unit}, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name} must be a finite number of {unit}, not {raw!r}")
     if value < 0:
         raise ConfigurationError(f"{name} must not be negative, got {raw!r}")
     return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _seconds(env, name, default)
+    if value == 0:
+        raise ConfigurationError(f"{name} must be more than 0 seconds")
+    return value
+
+
+def _attempts(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
+        raise ConfigurationError(f"{name} must be a whole number from 1 to 100, not {raw!r}")
+    return int(raw)
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigurationError(f"{name} must be a port number from 1 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")

@@ -44,6 +44,9 @@ IGNORED_ACTIONS = frozenset(
         "token.issued",
         "token.revoked",
         "ballot.outcome_not_applied",
+        "proposal.timer_refused",
+        "webhook.created",
+        "webhook.disabled",
     }
 )
 

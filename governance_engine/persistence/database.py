@@ -151,6 +151,8 @@ class Database:
             with self._writer() as session, session.begin():
                 yield session
         except IntegrityError as error:
+            if not _is_duplicate_or_dangling(error):
+                raise  # a CHECK or a trigger refusing the change is not a race
             raise ConcurrentUpdate(
                 f"the change conflicts with data written at the same time: {_first_line(error)}"
             ) from error
@@ -186,6 +188,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# unique_violation and foreign_key_violation on PostgreSQL; their messages on SQLite.
+_RACE_SQLSTATES = frozenset({"23505", "23503"})
+_RACE_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def _is_duplicate_or_dangling(error: IntegrityError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _RACE_SQLSTATES
+    return any(message in str(error.orig) for message in _RACE_MESSAGES)
 
 
 def _first_line(error: BaseException) -> str:

@@ -4,6 +4,9 @@
 records. Appends are serialised on the chain head: PostgreSQL locks the ``log_head`` row
 (``SELECT ... FOR UPDATE``); SQLite writers already hold the database's write lock
 (``BEGIN IMMEDIATE``). Two concurrent actions therefore never fork the chain.
+
+Every entry is also an event in the transactional outbox (``persistence.outbox``), written
+here and nowhere else, so webhooks hear of exactly the changes that committed, in log order.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from governance_engine.log import (
     normalize,
     verify_chain,
 )
+from governance_engine.persistence import outbox
 from governance_engine.persistence.models import LogEntry, LogHead
 
 _STREAM_BATCH = 2_000
@@ -57,7 +61,11 @@ def append(
     proposal_id: int | None = None,
     body_id: int | None = None,
 ) -> LogEntry:
-    """Append one entry at the head of the chain and return it (flushed, not committed)."""
+    """Append one entry at the head of the chain and return it (flushed, not committed).
+
+    Its outbox event, and a pending delivery for every webhook that wants it, are written in
+    the same unit of work.
+    """
     head = lock_head(session)
     content = EntryContent(
         seq=head.seq + 1,
@@ -88,6 +96,7 @@ def append(
     head.seq = content.seq
     head.hash = digest
     session.flush()
+    outbox.record_log_entry(session, entry, export_document(entry))
     return entry
 
 

@@ -1,23 +1,30 @@
-"""``tick``: act on time. Closes every open ballot whose rule lets it close now.
+"""``tick``: act on time. Closes every open ballot whose rule lets it close now, fires the
+state timers that are due, and reminds voters of ballots about to close.
 
-An orchestrator, not a single use case: each ballot is closed in its own unit of work, so
-one failure does not hold up the rest. Idempotent and safe in several processes at once:
-closing locks the proposal and ballot rows and re-checks that the ballot is still open,
-so each ballot is closed exactly once whoever gets there first.
+An orchestrator, not a single use case: each ballot, timer and reminder round runs in its
+own unit of work, so one failure does not hold up the rest. Idempotent and safe in several
+processes at once: closing locks the proposal and ballot rows and re-checks that the ballot
+is still open, so each ballot is closed exactly once whoever gets there first; a timer fires
+only if its proposal is still at the version read when it was found due (``services.timers``);
+reminders lock the ballot and are unique per voter and ballot (``services.reminders``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from governance_engine.clock import Clock
-from governance_engine.errors import BallotNotOpen
+from governance_engine.config import Settings
+from governance_engine.errors import BallotNotOpen, Conflict
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.repositories import ballots as ballot_queries
 from governance_engine.services import ballots
 from governance_engine.services.identity import Actor
+from governance_engine.services.reminders import send_reminders
+from governance_engine.services.timers import TimerReport, fire_due_timers
 from governance_engine.services.workflows import WorkflowCatalog
 
 
@@ -26,13 +33,38 @@ class TickReport:
     closed: list[int] = field(default_factory=list)
     still_open: int = 0
     already_closed: int = 0
+    timers: TimerReport = field(default_factory=TimerReport)
+    reminders_sent: int = 0
+
+    @property
+    def acted(self) -> bool:
+        """True when this tick changed anything."""
+        timers = self.timers
+        return bool(self.closed or timers.fired or timers.refused or self.reminders_sent)
 
     def describe(self) -> str:
         closed = ", ".join(str(ballot_id) for ballot_id in self.closed) or "none"
-        return f"closed ballots: {closed}; still open: {self.still_open}"
+        fired = ", ".join(str(proposal_id) for proposal_id in self.timers.fired) or "none"
+        text = (
+            f"closed ballots: {closed}; still open: {self.still_open}; "
+            f"timers fired on proposals: {fired}"
+        )
+        if self.timers.refused or self.timers.waiting:
+            text += f"; timers refused by a guard: {len(self.timers.refused) + self.timers.waiting}"
+        return text + f"; reminders sent: {self.reminders_sent}"
 
 
-def tick(database: Database, *, clock: Clock, catalog: WorkflowCatalog) -> TickReport:
+def tick(
+    database: Database,
+    *,
+    clock: Clock,
+    catalog: WorkflowCatalog,
+    reminder_window: timedelta | None = None,
+) -> TickReport:
+    """Close due ballots, then fire due timers, then send reminders.
+
+    ``reminder_window`` defaults to ``GOVERNANCE_REMINDER_WINDOW`` from the environment.
+    """
     report = TickReport()
     with database.reader() as session:
         candidates = ballot_queries.open_ballot_ids(session)
@@ -41,6 +73,10 @@ def tick(database: Database, *, clock: Clock, catalog: WorkflowCatalog) -> TickR
             database, clock=clock, catalog=catalog, ballot_id=ballot_id, report=report
         ):
             report.closed.append(ballot_id)
+    report.timers = fire_due_timers(database, clock=clock, catalog=catalog)
+    if reminder_window is None:
+        reminder_window = timedelta(hours=Settings.from_env().reminder_window_hours)
+    report.reminders_sent = send_reminders(database, clock=clock, window=reminder_window).sent
     return report
 
 
@@ -67,6 +103,11 @@ def _close_if_due(
             )
         except BallotNotOpen:  # another process closed it first
             report.already_closed += 1
+            return False
+        except Conflict:
+            # A position changed between the check above and the lock in close_ballot, and
+            # the rule no longer lets the ballot close: it stays open for a later tick.
+            report.still_open += 1
             return False
         return True
 

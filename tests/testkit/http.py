@@ -60,6 +60,7 @@ def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterato
         database_url=database_url,
         tick_interval=0,
         checkpoint_interval=0,
+        delivery_interval=0,
         signing_key_path=key_path,
     )
     app = create_app(settings, clock=world.clock)

@@ -134,3 +134,52 @@ def run_tick_at(url: str, at_iso: str, start_at: float) -> list[int]:
         return report.closed
     finally:
         database.dispose()
+
+
+def run_tick_report_at(url: str, at_iso: str, start_at: float) -> dict[str, Any]:
+    """One ``tick`` at a fixed moment; what it closed, fired and reminded."""
+    from datetime import timedelta
+
+    from governance_engine.clock import FrozenClock
+    from governance_engine.services.tick import tick
+    from governance_engine.services.workflows import WorkflowCatalog
+
+    database = Database(url, pool_size=1)
+    _wait_until(start_at)
+    try:
+        report = tick(
+            database,
+            clock=FrozenClock(datetime.fromisoformat(at_iso)),
+            catalog=WorkflowCatalog.bundled(),
+            reminder_window=timedelta(hours=24),
+        )
+        return {
+            "closed": report.closed,
+            "fired": report.timers.fired,
+            "refused": report.timers.refused,
+            "moved": report.timers.moved,
+            "reminders": report.reminders_sent,
+        }
+    finally:
+        database.dispose()
+
+
+def deliver_at(url: str, at_iso: str, start_at: float, max_attempts: int) -> list[int]:
+    """One webhook delivery pass at a fixed moment; the deliveries it recorded as delivered."""
+    from governance_engine.clock import FrozenClock
+    from governance_engine.persistence.webhook_sender import HttpSender
+    from governance_engine.services.webhooks import RetryPolicy, deliver_due
+
+    database = Database(url, pool_size=2)
+    _wait_until(start_at)
+    try:
+        report = deliver_due(
+            database,
+            clock=FrozenClock(datetime.fromisoformat(at_iso)),
+            sender=HttpSender(timeout=5),
+            policy=RetryPolicy(max_attempts=max_attempts, timeout=5),
+            batch_size=3,
+        )
+        return report.delivered
+    finally:
+        database.dispose()
