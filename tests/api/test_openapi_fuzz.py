@@ -13,7 +13,6 @@ the database (the other API tests run on both).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from testkit.asgi import served_by_the_fixture
 from testkit.http import Api
 
 EXAMPLES = 6  # per operation and generation mode
@@ -46,10 +46,6 @@ CHECKS = [
 # answer is a documented 401: fuzz it last so it cannot blind the other operations.
 LAST = {"revoke_token"}
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Operation = APIOperation[Any, Any, Any, Any]
 
 
@@ -57,35 +53,6 @@ Operation = APIOperation[Any, Any, Any, Any]
 def backend() -> str:
     """Overrides the conftest's parametrized backend: this module runs on SQLite only."""
     return "sqlite"
-
-
-def served_by_the_fixture(app: ASGIApp) -> ASGIApp:
-    """The app as the ``api`` fixture serves it, for schemathesis's ASGI transport.
-
-    Without its lifespan: the fixture's TestClient already ran startup (the database, the
-    world's workflow catalog, the signing key); an app that refuses the lifespan scope is served
-    without one. And, like that TestClient (``raise_server_exceptions=False``), it lets the 500
-    answer through: Starlette re-raises an unhandled error after sending the response, and the
-    response is what the checks judge.
-    """
-
-    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            raise RuntimeError("lifespan is handled by the api fixture")
-        started = False
-
-        async def watch(message: MutableMapping[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await app(scope, receive, watch)
-        except Exception:
-            if not started:
-                raise
-
-    return asgi
 
 
 @dataclass
