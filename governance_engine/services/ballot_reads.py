@@ -47,9 +47,8 @@ def _body_slugs(session: Session) -> dict[int, str]:
 
 
 def _ballot_summaries(session: Session, rows: list[Ballot]) -> list[BallotSummary]:
-    slugs = _body_slugs(session)
-    numbers = decision_queries.numbers_by_ballot(session, [ballot.id for ballot in rows])
-    return [BallotSummary(ballot, slugs[ballot.body_id], numbers.get(ballot.id)) for ballot in rows]
+    context = ballot_queries.context_of(session, [ballot.id for ballot in rows])
+    return [BallotSummary(ballot, *context[ballot.id]) for ballot in rows]
 
 
 def list_ballots(

@@ -57,9 +57,11 @@ def _may_see_tally(ballot: Ballot, viewer: Actor) -> bool:
 
 def view_ballot(session: Session, *, viewer: Actor, ballot_id: int, at: datetime) -> BallotView:
     ballot = get_ballot(session, ballot_id)
-    electorate = tuple(e.person_id for e in queries.electors(session, ballot.id))
+    electors = queries.electors(session, ballot.id)
+    all_votes = queries.votes(session, ballot.id)
+    electorate = tuple(e.person_id for e in electors)
     members = set(electorate)
-    stored = [v for v in queries.votes(session, ballot.id) if v.voter_id in members]
+    stored = [v for v in all_votes if v.voter_id in members]
     see_choices = _may_see_choices(ballot, viewer)
     votes = []
     own = None
@@ -76,7 +78,7 @@ def view_ballot(session: Session, *, viewer: Actor, ballot_id: int, at: datetime
         if vote.voter_id == viewer.person_id:
             own = item
     tally_visible = _may_see_tally(ballot, viewer)
-    evaluated = evaluate_ballot(session, ballot, at)
+    evaluated = evaluate_ballot(session, ballot, at, electors=electors, votes=all_votes)
     evaluation = evaluated.to_dict() if tally_visible else None
     turnout = evaluated.explanation.to_dict(hide_tally=True)
     if evaluation is not None and ballot.state == "cancelled":

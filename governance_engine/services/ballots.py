@@ -376,16 +376,28 @@ def amend_electorate(
     return ballot
 
 
-def evaluate_ballot(session: Session, ballot: Ballot, at: datetime) -> Evaluation:
-    """The frozen rule applied to the current electorate and positions."""
+def evaluate_ballot(
+    session: Session,
+    ballot: Ballot,
+    at: datetime,
+    *,
+    electors: Sequence[BallotElector] | None = None,
+    votes: Sequence[Vote] | None = None,
+) -> Evaluation:
+    """The frozen rule applied to the current electorate and positions.
+
+    A caller that already read the active electors and the votes passes them in, so they are
+    not read twice.
+    """
+    if electors is None:
+        electors = queries.electors(session, ballot.id)
+    if votes is None:
+        votes = queries.votes(session, ballot.id)
     electorate = [
-        Elector(voter_id=e.person_id, organization_id=e.organization_id)
-        for e in queries.electors(session, ballot.id)
+        Elector(voter_id=e.person_id, organization_id=e.organization_id) for e in electors
     ]
     members = {elector.voter_id for elector in electorate}
-    positions = {
-        v.voter_id: v.choice for v in queries.votes(session, ballot.id) if v.voter_id in members
-    }
+    positions = {v.voter_id: v.choice for v in votes if v.voter_id in members}
     moment = at if ballot.closed_at is None else ballot.closed_at
     return evaluate(
         frozen_rule(ballot),

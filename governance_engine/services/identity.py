@@ -148,15 +148,15 @@ def authenticate(session: Session, *, token: str, at: datetime) -> Actor:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise NotAuthenticated("the bearer token is not valid")
     digest = hash_token(token)
-    stored = directory.token_by_hash(session, digest)
+    found = directory.token_and_person(session, digest)
     # Compare in constant time anyway: the lookup is by hash, but keep the check explicit.
-    if stored is None or not hmac.compare_digest(stored.token_hash, digest):
+    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         raise NotAuthenticated("the bearer token is not valid")
+    stored, person = found
     if stored.revoked_at is not None:
         raise NotAuthenticated("the bearer token has been revoked")
     if stored.expires_at is not None and stored.expires_at <= at:
         raise NotAuthenticated("the bearer token has expired")
-    person = session.get(Person, stored.person_id)
-    if person is None or not person.active:
+    if not person.active:
         raise NotAuthenticated("the bearer token's person is not active")
     return Actor.of(person)

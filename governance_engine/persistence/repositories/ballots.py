@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Ballot, BallotElector, Person, Seat, Vote
+from governance_engine.persistence.models import (
+    Ballot,
+    BallotElector,
+    Body,
+    Decision,
+    Person,
+    Seat,
+    Vote,
+)
 
 
 def get(session: Session, ballot_id: int, *, for_update: bool = False) -> Ballot | None:
@@ -76,3 +84,16 @@ def page(
     if body_id is not None:
         statement = statement.where(Ballot.body_id == body_id)
     return list(session.scalars(statement.order_by(Ballot.id).limit(limit)))
+
+
+def context_of(session: Session, ballot_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Each ballot's body slug and decision number (if closed), in one query."""
+    if not ballot_ids:
+        return {}
+    statement = (
+        select(Ballot.id, Body.slug, Decision.number)
+        .join(Body, Body.id == Ballot.body_id)
+        .outerjoin(Decision, Decision.ballot_id == Ballot.id)
+        .where(Ballot.id.in_(ballot_ids))
+    )
+    return {ballot_id: (slug, number) for ballot_id, slug, number in session.execute(statement)}

@@ -40,14 +40,3 @@ def page(
     if outcome is not None:
         statement = statement.where(Decision.outcome == outcome)
     return list(session.scalars(statement.order_by(Decision.id).limit(limit)))
-
-
-def numbers_by_ballot(session: Session, ballot_ids: list[int]) -> dict[int, str]:
-    """The number of the decision each closed ballot produced, in one query."""
-    if not ballot_ids:
-        return {}
-    statement = select(Decision.ballot_id, Decision.number).where(
-        Decision.ballot_id.in_(ballot_ids)
-    )
-    rows = session.execute(statement)
-    return {ballot_id: number for ballot_id, number in rows if ballot_id is not None}
