@@ -6,6 +6,7 @@ do and what they see cannot differ between the two. One router per area:
     auth        /sign-in, /sign-out: a session from an API token
     dashboard   /: the signed-in person's seats, ballots awaiting their vote, their proposals
     proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
+    review      /proposals/{id}/comments, /concerns, /objections: the review forms
     revisions   /proposals/{id}/revisions/{n}, /proposals/{id}/diff, adding a revision
     ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
     decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
@@ -21,13 +22,23 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from api.pages import audit, auth, ballots, dashboard, decisions, proposals, revisions
+from api.pages import (
+    audit,
+    auth,
+    ballots,
+    dashboard,
+    decisions,
+    proposals,
+    review,
+    revisions,
+)
 from api.retry import RetryingRoute
 
 ROUTERS = (
     auth.router,
     dashboard.router,
     proposals.router,
+    review.router,
     revisions.router,
     ballots.router,
     decisions.router,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.deps import CatalogDep, ClockDep, DatabaseDep
-from api.pages import _diagram
+from api.pages import _diagram, review
 from api.pages._render import PageRoute, render, see_other
 from api.pages._timeline import TimelineItem, people_in, timeline
 from api.pages._web import CurrentViewer, PostedForm, Viewer, flash, parse_int
@@ -248,6 +248,9 @@ def proposal_page(
     at = clock.now()
     with database.reader() as session:
         page = _load(session, viewer, catalog, proposal_id, at)
+        discussion = review.load(
+            session, viewer, catalog, page.summary.proposal, page.revisions, at
+        )
     proposal = page.summary.proposal
     definition = page.definition
     return render(
@@ -261,6 +264,7 @@ def proposal_page(
         diagram=_diagram.svg(definition, proposal.state),
         mermaid=to_mermaid(definition, highlight=proposal.state),
         stage=definition.states[proposal.state].ballot,
+        review=discussion,
     )
 
 
