@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -60,3 +61,12 @@ def int_after(page: PageRequest) -> int:
     if not isinstance(page.after, int):
         raise InvalidInput("the cursor is not valid", field="cursor")
     return page.after
+
+
+def page_of(
+    items: list[T], *, fetched: int, request: PageRequest, key: Callable[[T], int | str]
+) -> Page[T]:
+    """The page of ``items`` (the first ``request.limit`` of ``fetched`` rows, where
+    ``request.limit + 1`` were asked for), with a cursor at the last item when there is more."""
+    more = fetched > request.limit
+    return Page(items=items, next_cursor=encode_cursor(key(items[-1])) if more else None)

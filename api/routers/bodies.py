@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.directory import BodyCreate, BodyRead, SeatEnd, SeatGrant, SeatRead
@@ -89,8 +89,7 @@ def list_bodies(
             session, after=int_after(page), limit=page.limit + 1, kind=kind.value if kind else None
         )
     items = [BodyRead.of(found_body) for found_body in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.get(
@@ -133,8 +132,7 @@ def list_seats(
             role=role.value if role else None,
         )
     items = [SeatRead.of(view, at=at) for view in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from api.deps import CurrentAuditor, DatabaseDep
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.log import LogEntryRead, LogVerifyRead
@@ -58,8 +58,7 @@ def list_log_entries(
             until=until,
         )
         items = [LogEntryRead.of(view) for view in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.seq)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.notifications import NotificationRead
@@ -43,8 +43,7 @@ def list_notifications(
             unread_only=unread,
         )
         items = [NotificationRead.of(notification) for notification in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.post(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.directory import OrganizationCreate, OrganizationRead
@@ -80,8 +80,7 @@ def list_organizations(
             active=active,
         )
     items = [OrganizationRead.of(organization) for organization in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.get(

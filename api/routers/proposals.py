@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
 from api.idempotency import IdempotencyKey, run_once
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.log import LogEntryRead
@@ -139,8 +139,7 @@ def list_proposals(
             text=q,
         )
         items = [ProposalRead.of(summary) for summary in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.get(
@@ -306,5 +305,4 @@ def proposal_history(
             limit=page.limit + 1,
         )
     items = [LogEntryRead.of(view) for view in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.seq)

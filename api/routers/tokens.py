@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.tokens import TokenIssue, TokenIssued, TokenRead, TokenRevoke
@@ -87,8 +87,7 @@ def list_tokens(
             session, viewer=actor, after=int_after(page), limit=page.limit + 1, person_id=person_id
         )
     items = [TokenRead.of(token) for token in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.post(

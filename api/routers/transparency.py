@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, CurrentAuditor, DatabaseDep
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.transparency import (
@@ -60,8 +60,7 @@ def list_checkpoints(
     with database.reader() as session:
         rows = checkpoints.page(session, after=int_after(page), limit=page.limit + 1)
     items = [CheckpointRead.of(checkpoints.to_signed(row)) for row in rows[: page.limit]]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].tree_size) if more else None)
+    return page_of(items, fetched=len(rows), request=page, key=lambda item: item.tree_size)
 
 
 @router.get(

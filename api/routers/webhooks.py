@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
-from api.pagination import Page, PageDep, encode_cursor, int_after
+from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.webhooks import (
@@ -92,8 +92,7 @@ def list_webhooks(database: DatabaseDep, actor: CurrentActor, page: PageDep) -> 
             session, viewer=actor, after=int_after(page), limit=page.limit + 1
         )
         items = [WebhookRead.of(subscription) for subscription in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.get(
@@ -153,8 +152,7 @@ def list_deliveries(
             status=status,
         )
         items = [DeliveryRead.of(view) for view in found[: page.limit]]
-    more = len(found) > page.limit
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
 @router.post(
