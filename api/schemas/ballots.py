@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.review import ConcernRead
-from governance_engine.persistence.models import Vote
 from governance_engine.services.ballot_reads import BallotDetail, BallotSummary
 from governance_engine.services.ballot_views import VoteView
-from governance_engine.services.ballots import MAX_RATIONALE, ClosedBallot
+from governance_engine.services.ballots import MAX_RATIONALE, CastVote, ClosedBallot
 
 PersonId = Annotated[int, Field(ge=1)]
 
@@ -201,7 +200,7 @@ class VoteRecorded(BaseModel):
     changes: int = Field(description="How many times the voter changed position")
 
     @classmethod
-    def of(cls, vote: Vote) -> VoteRecorded:
+    def of(cls, vote: CastVote) -> VoteRecorded:
         return cls(
             ballot_id=vote.ballot_id,
             voter_id=vote.voter_id,

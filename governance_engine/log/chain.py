@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from governance_engine.log.canonical import canonical_json, format_timestamp
+from governance_engine.log.canonical import canonical_bytes, format_timestamp
 
 GENESIS_HASH = "0" * 64
 
@@ -47,9 +47,9 @@ class EntryContent:
 
 
 def entry_hash(prev_hash: str, content: EntryContent) -> str:
-    digest = hashlib.sha256()
-    digest.update(prev_hash.encode("ascii"))
-    digest.update(canonical_json(content.as_document()))
+    """The chain hash of ``content`` after ``prev_hash``; the payload must be normalised."""
+    digest = hashlib.sha256(prev_hash.encode("ascii"))
+    digest.update(canonical_bytes(content.as_document()))
     return digest.hexdigest()
 
 

@@ -16,7 +16,7 @@ from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import ConfigurationError
@@ -29,9 +29,41 @@ from governance_engine.log import (
     verify_chain,
 )
 from governance_engine.persistence import outbox
-from governance_engine.persistence.models import LogEntry, LogHead
+from governance_engine.persistence.models import LogEntry, LogHead, table_of
 
 _STREAM_BATCH = 2_000
+
+# The append path is Core, not ORM: an entry is written once and never loaded back by the
+# unit of work that writes it, so identity-map bookkeeping and flushes would be pure cost.
+_entries = table_of(LogEntry)
+_head = table_of(LogHead)
+_LOCK_HEAD = (
+    select(_head.c.seq, _head.c.hash, _head.c.subscriptions_tag)
+    .where(_head.c.id == 1)
+    .with_for_update()
+)
+_INSERT_ENTRY = insert(_entries)
+_MOVE_HEAD = (
+    update(_head)
+    .where(_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+# PostgreSQL runs a data-changing statement inside WITH, so there the head moves in the
+# same round trip as the insert; SQLite runs the two statements.
+_INSERT_ENTRY_MOVING_HEAD = insert(_entries).add_cte(_MOVE_HEAD.cte("moved_head"))
+_STORED_COLUMNS = select(
+    _entries.c.seq,
+    _entries.c.recorded_at,
+    _entries.c.actor_id,
+    _entries.c.action,
+    _entries.c.subject_type,
+    _entries.c.subject_id,
+    _entries.c.proposal_id,
+    _entries.c.body_id,
+    _entries.c.payload,
+    _entries.c.prev_hash,
+    _entries.c.hash,
+).order_by(_entries.c.seq)
 
 
 def lock_head(session: Session) -> LogHead:
@@ -42,7 +74,10 @@ def lock_head(session: Session) -> LogHead:
     first and the head last, as ``append`` does, so writers never wait on each other in a cycle.
     """
     head = session.execute(
-        select(LogHead).where(LogHead.id == 1).with_for_update()
+        select(LogHead)
+        .where(LogHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # appends move the head without the ORM
     ).scalar_one_or_none()
     if head is None:
         raise ConfigurationError("the database has no log head: run `governance-engine db upgrade`")
@@ -60,13 +95,17 @@ def append(
     payload: Mapping[str, Any],
     proposal_id: int | None = None,
     body_id: int | None = None,
-) -> LogEntry:
-    """Append one entry at the head of the chain and return it (flushed, not committed).
+) -> StoredEntry:
+    """Append one entry at the head of the chain and return it (written, not committed).
 
     Its outbox event, and a pending delivery for every webhook that wants it, are written in
     the same unit of work.
     """
-    head = lock_head(session)
+    session.flush()  # the entry may refer to rows the unit of work has not written yet
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).one_or_none()
+    if head is None:
+        raise ConfigurationError("the database has no log head: run `governance-engine db upgrade`")
     content = EntryContent(
         seq=head.seq + 1,
         recorded_at=at,
@@ -78,42 +117,51 @@ def append(
         body_id=body_id,
         payload=normalize(payload),
     )
-    digest = entry_hash(head.hash, content)
-    entry = LogEntry(
-        seq=content.seq,
-        recorded_at=at,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=content.subject_id,
-        proposal_id=proposal_id,
-        body_id=body_id,
-        payload=content.payload,
-        prev_hash=head.hash,
-        hash=digest,
+    stored = StoredEntry(content=content, prev_hash=head.hash, hash=entry_hash(head.hash, content))
+    row = {
+        "seq": content.seq,
+        "recorded_at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": content.subject_id,
+        "proposal_id": proposal_id,
+        "body_id": body_id,
+        "payload": content.payload,
+        "prev_hash": stored.prev_hash,
+        "hash": stored.hash,
+    }
+    moved = {"new_seq": content.seq, "new_hash": stored.hash}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_ENTRY_MOVING_HEAD, row | moved)
+    else:
+        connection.execute(_INSERT_ENTRY, row)
+        connection.execute(_MOVE_HEAD, moved)
+    outbox.record_log_entry(
+        session, stored, document_of(stored), subscriptions_tag=head.subscriptions_tag
     )
-    session.add(entry)
-    head.seq = content.seq
-    head.hash = digest
-    session.flush()
-    outbox.record_log_entry(session, entry, export_document(entry))
-    return entry
+    return stored
 
 
 def head(session: Session) -> int:
     """The seq of the last entry (0 for an empty log), without locking."""
-    row = session.get(LogHead, 1)
+    row = session.connection().execute(select(_head.c.seq).where(_head.c.id == 1)).first()
     return row.seq if row is not None else 0
 
 
 def export_document(entry: LogEntry) -> dict[str, Any]:
-    """The entry as exported: its hashed content plus ``prev_hash`` and ``hash``.
+    """The entry as exported: its hashed content plus ``prev_hash`` and ``hash``."""
+    return document_of(to_stored(entry))
+
+
+def document_of(stored: StoredEntry) -> dict[str, Any]:
+    """An entry's export document: its hashed content plus ``prev_hash`` and ``hash``.
 
     Anyone holding this document can recompute ``hash`` from ``prev_hash`` and the content.
     """
-    document = to_stored(entry).content.as_document()
-    document["prev_hash"] = entry.prev_hash
-    document["hash"] = entry.hash
+    document = stored.content.as_document()
+    document["prev_hash"] = stored.prev_hash
+    document["hash"] = stored.hash
     return document
 
 
@@ -136,7 +184,7 @@ def to_stored(entry: LogEntry) -> StoredEntry:
 
 
 def iter_entries(session: Session, *, after_seq: int = 0) -> Generator[LogEntry]:
-    """Every entry in seq order, streamed in batches so memory stays flat."""
+    """Every entry in seq order as ORM objects, streamed in batches so memory stays flat."""
     statement = (
         select(LogEntry)
         .where(LogEntry.seq > after_seq)
@@ -152,17 +200,32 @@ def iter_entries(session: Session, *, after_seq: int = 0) -> Generator[LogEntry]
         result.close()
 
 
+def iter_stored(session: Session, *, after_seq: int = 0) -> Generator[StoredEntry]:
+    """Every entry in seq order as plain values (no ORM objects), streamed in batches."""
+    statement = _STORED_COLUMNS.where(_entries.c.seq > after_seq).execution_options(
+        yield_per=_STREAM_BATCH
+    )
+    result = session.connection().execute(statement)
+    try:
+        for row in result:
+            seq, at, actor, action, kind, subject, proposal, body, payload, prev, digest = row
+            content = EntryContent(seq, at, actor, action, kind, subject, proposal, body, payload)
+            yield StoredEntry(content=content, prev_hash=prev, hash=digest)
+    finally:
+        result.close()
+
+
 def verify(session: Session) -> VerifyResult:
     """Recompute the whole chain from the stored entries; report the first broken seq.
 
     Also compares the recomputed head with the stored chain head, which catches entries
     removed from the end of the log (a chain cut short is otherwise internally valid).
     """
-    with closing(iter_entries(session)) as entries:
-        result = verify_chain(to_stored(entry) for entry in entries)
+    with closing(iter_stored(session)) as entries:
+        result = verify_chain(entries)
     if not result.ok:
         return result
-    head = session.get(LogHead, 1)
+    head = session.connection().execute(_LOCK_HEAD.with_for_update(nowait=False, read=True)).first()
     if head is not None and (head.seq, head.hash) != (result.checked, result.head_hash):
         return VerifyResult(
             ok=False,

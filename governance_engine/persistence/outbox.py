@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Ballot, LogEntry, OutboxEvent, WebhookDelivery
+from governance_engine.log import StoredEntry
+from governance_engine.persistence.models import Ballot, OutboxEvent, WebhookDelivery, table_of
 from governance_engine.persistence.repositories import webhooks as queries
 
 ALL_EVENTS: Final = "*"
@@ -47,10 +50,48 @@ def matches(event_types: Iterable[str], event_type: str) -> bool:
     return any(wanted in (ALL_EVENTS, event_type, f"{family}.*") for wanted in event_types)
 
 
-def record_log_entry(session: Session, entry: LogEntry, document: Mapping[str, Any]) -> None:
+# Written with Core, like the log entry each event accompanies: nothing reads them back here.
+_INSERT_EVENT = insert(table_of(OutboxEvent))
+_INSERT_EVENT_RETURNING_ID = insert(table_of(OutboxEvent)).returning(table_of(OutboxEvent).c.id)
+_INSERT_DELIVERY = insert(table_of(WebhookDelivery))
+
+
+# Per database, the active subscriptions last read and the head's ``subscriptions_tag`` when
+# they were read. Triggers give the tag a fresh random value on every subscription change,
+# and appenders read it under the head's lock, so a matching tag means the list is current.
+_subscriptions_seen: WeakKeyDictionary[Engine, tuple[int, list[tuple[int, list[str]]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def record_log_entry(
+    session: Session, entry: StoredEntry, document: Mapping[str, Any], *, subscriptions_tag: int
+) -> None:
     """Write the outbox event for a log entry just appended (``document``: its export)."""
-    public = public_document(session, entry, document)
-    enqueue(session, event_type=entry.action, payload=public, at=entry.recorded_at, seq=entry.seq)
+    content = entry.content
+    public = public_document(session, content.action, content.subject_id, document)
+    enqueue(
+        session,
+        event_type=content.action,
+        payload=public,
+        at=content.recorded_at,
+        seq=content.seq,
+        subscriptions_tag=subscriptions_tag,
+    )
+
+
+def active_subscriptions(session: Session, tag: int) -> list[tuple[int, list[str]]]:
+    """(id, event types) of every active subscription, read again only when ``tag`` moved.
+
+    ``tag`` must be the head's ``subscriptions_tag`` read under the head's lock.
+    """
+    engine = session.connection().engine
+    seen = _subscriptions_seen.get(engine)
+    if seen is not None and seen[0] == tag:
+        return seen[1]
+    current = queries.active_subscription_types(session)
+    _subscriptions_seen[engine] = (tag, current)
+    return current
 
 
 def enqueue(
@@ -60,46 +101,52 @@ def enqueue(
     payload: Mapping[str, Any],
     at: datetime,
     seq: int | None = None,
-) -> OutboxEvent:
-    """Store one event and a pending delivery for each active subscription that wants it."""
+    subscriptions_tag: int,
+) -> None:
+    """Store one event and a pending delivery for each active subscription that wants it.
+
+    The caller holds the chain head's lock and passes its ``subscriptions_tag``.
+    """
+    connection = session.connection()
     subscribers = [
         subscription_id
-        for subscription_id, event_types in queries.active_subscription_types(session)
+        for subscription_id, event_types in active_subscriptions(session, subscriptions_tag)
         if matches(event_types, event_type)
     ]
-    event = OutboxEvent(event_type=event_type, payload=dict(payload), log_seq=seq, created_at=at)
-    session.add(event)
+    values = {"event_type": event_type, "payload": dict(payload), "log_seq": seq, "created_at": at}
     if not subscribers:
-        return event  # flushed with the rest of the unit of work
-    session.flush()
-    session.add_all(
-        WebhookDelivery(
-            subscription_id=subscription_id,
-            event_id=event.id,
-            status="pending",
-            attempts=0,
-            next_attempt_at=at,
-            last_error="",
-            created_at=at,
-        )
-        for subscription_id in subscribers
+        connection.execute(_INSERT_EVENT, values)
+        return
+    event_id = connection.execute(_INSERT_EVENT_RETURNING_ID, values).scalar_one()
+    connection.execute(
+        _INSERT_DELIVERY,
+        [
+            {
+                "subscription_id": subscription_id,
+                "event_id": event_id,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": at,
+                "last_error": "",
+                "created_at": at,
+            }
+            for subscription_id in subscribers
+        ],
     )
-    session.flush()
-    return event
 
 
 def public_document(
-    session: Session, entry: LogEntry, document: Mapping[str, Any]
+    session: Session, action: str, subject_id: str, document: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The export document with everything removed that would reveal a secret ballot's votes."""
     result = dict(document)
     payload = dict(result.get("payload") or {})
     redacted = False
-    if entry.action.startswith("vote.") and payload.get("secret"):
+    if action.startswith("vote.") and payload.get("secret"):
         for field in _SECRET_VOTE_FIELDS:
             payload.pop(field, None)
         redacted = True
-    elif entry.action == "ballot.closed" and _secret_ballot(session, entry.subject_id):
+    elif action == "ballot.closed" and _secret_ballot(session, subject_id):
         tally = payload.get("tally")
         if isinstance(tally, Mapping):
             public = {key: tally[key] for key in _PUBLIC_TALLY_FIELDS if key in tally}

@@ -10,9 +10,12 @@ Lock order, everywhere: proposal row, then ballot row, then the log head.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -210,11 +213,35 @@ def _check_version(ballot: Ballot, expected_version: int | None) -> None:
         )
 
 
-def _require_open(ballot: Ballot, at: datetime) -> None:
+def _require_open(ballot: Ballot | queries.BallotForVote, at: datetime) -> None:
     if ballot.state != "open":
         raise BallotNotOpen(f"ballot {ballot.id} is {ballot.state}")
     if at >= ballot.deadline:
         raise BallotNotOpen(f"ballot {ballot.id} passed its deadline; it is waiting to be closed")
+
+
+@dataclass(frozen=True, slots=True)
+class CastVote:
+    """A position just cast or changed (``changes``: how many times it has been changed)."""
+
+    ballot_id: int
+    voter_id: int
+    choice: str
+    rationale: str
+    entered_by_id: int
+    cast_at: datetime
+    updated_at: datetime
+    changes: int
+
+
+@lru_cache(maxsize=256)
+def _rule_from_text(text: str) -> Rule:
+    return Rule.from_dict(json.loads(text))
+
+
+def _cached_rule(rule: dict[str, Any]) -> Rule:
+    """A ballot's frozen rule, parsed once per distinct rule rather than once per vote."""
+    return _rule_from_text(json.dumps(rule, sort_keys=True))
 
 
 def cast_vote(
@@ -226,15 +253,19 @@ def cast_vote(
     choice: str,
     rationale: str = "",
     on_behalf_of: int | None = None,
-) -> Vote:
+) -> CastVote:
     """Cast or change a position; a secretary of the body may enter one for a member (proxy).
 
-    A change keeps the earlier position in the decision log.
+    A change keeps the earlier position in the decision log. This is the busiest write, so
+    it reads and writes only the columns it needs (``queries.lock_for_vote`` and friends).
     """
     require_writer(actor)
     if actor.person_id is None:
         raise PermissionDenied("votes are cast by people")
-    ballot = get_ballot(session, ballot_id, for_update=True)
+    session.flush()  # the statements below bypass the ORM's unit of work
+    ballot = queries.lock_for_vote(session, ballot_id)
+    if ballot is None:
+        raise NotFound(f"there is no ballot {ballot_id}")
     _require_open(ballot, at)
     voter_id = actor.person_id if on_behalf_of is None else on_behalf_of
     if voter_id != actor.person_id:
@@ -248,36 +279,28 @@ def cast_vote(
             {SeatRole.SECRETARY.value},
             "enter a vote on a member's behalf",
         )
-    elector = queries.elector(session, ballot.id, voter_id)
-    if elector is None or elector.removed_at is not None:
+    elector = queries.elector_for_vote(session, ballot.id, voter_id)
+    if elector is None or elector.removed:
         who = "you are" if voter_id == actor.person_id else f"person {voter_id} is"
         raise PermissionDenied(f"{who} not in the electorate of ballot {ballot.id}")
     if len(rationale) > MAX_RATIONALE:
         raise InvalidInput(f"a rationale may have at most {MAX_RATIONALE} characters")
-    frozen_rule(ballot).check_position(choice, rationale)
+    _cached_rule(ballot.rule).check_position(choice, rationale)
     rationale = rationale.strip()
-    vote = queries.vote_of(session, ballot.id, voter_id)
-    previous = None if vote is None else {"choice": vote.choice, "rationale": vote.rationale}
-    if vote is None:
-        vote = Vote(
-            ballot_id=ballot.id,
-            voter_id=voter_id,
-            choice=choice,
-            rationale=rationale,
-            entered_by_id=actor.person_id,
-            cast_at=at,
-            updated_at=at,
-            changes=0,
-        )
-        session.add(vote)
-    else:
-        vote.choice = choice
-        vote.rationale = rationale
-        vote.entered_by_id = actor.person_id
-        vote.updated_at = at
-        vote.changes += 1
-    ballot.version += 1
-    session.flush()
+    standing = elector.vote
+    previous = (
+        None if standing is None else {"choice": standing.choice, "rationale": standing.rationale}
+    )
+    queries.record_vote(
+        session,
+        ballot_id=ballot.id,
+        voter_id=voter_id,
+        entered_by_id=actor.person_id,
+        choice=choice,
+        rationale=rationale,
+        at=at,
+        standing=standing,
+    )
     log_writer.append(
         session,
         at=at,
@@ -296,7 +319,16 @@ def cast_vote(
             "secret": ballot.secret,
         },
     )
-    return vote
+    return CastVote(
+        ballot_id=ballot.id,
+        voter_id=voter_id,
+        choice=choice,
+        rationale=rationale,
+        entered_by_id=actor.person_id,
+        cast_at=at if standing is None else standing.cast_at,
+        updated_at=at,
+        changes=0 if standing is None else standing.changes + 1,
+    )
 
 
 def amend_electorate(

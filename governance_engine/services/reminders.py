@@ -74,7 +74,7 @@ def _remind(session: Session, *, ballot_id: int, clock: Clock, window: timedelta
     assert body is not None
     # Events leave in log order: take the chain head's lock as every log writer does
     # (after the ballot row, the same order as everyone else).
-    log_writer.lock_head(session)
+    head = log_writer.lock_head(session)
     details = _details(ballot.id, ballot.stage, ballot.deadline, proposal, body)
     for person_id in people:
         notification = Notification(
@@ -95,6 +95,7 @@ def _remind(session: Session, *, ballot_id: int, clock: Clock, window: timedelta
             event_type=REMINDER,
             payload={**details, "person_id": person_id, "notification_id": notification.id},
             at=at,
+            subscriptions_tag=head.subscriptions_tag,
         )
     session.flush()
     return len(people)

@@ -7,7 +7,12 @@ from governance_engine.persistence.models.ballot import (
     BallotState,
     Vote,
 )
-from governance_engine.persistence.models.base import NAMING_CONVENTION, Base, UTCDateTime
+from governance_engine.persistence.models.base import (
+    NAMING_CONVENTION,
+    Base,
+    UTCDateTime,
+    table_of,
+)
 from governance_engine.persistence.models.decision import Decision
 from governance_engine.persistence.models.directory import (
     ApiToken,
@@ -78,4 +83,5 @@ __all__ = [
     "WebhookSubscription",
     "WorkflowVersion",
     "metadata",
+    "table_of",
 ]

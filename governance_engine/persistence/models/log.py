@@ -39,6 +39,9 @@ class LogHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(Digest)
+    # Changed (to a random value) by triggers whenever a webhook subscription changes, so
+    # appends may reuse the subscriptions they last read while it stays the same.
+    subscriptions_tag: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Checkpoint(Base):

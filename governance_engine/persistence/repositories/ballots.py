@@ -2,20 +2,191 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from governance_engine.persistence.models import (
     Ballot,
     BallotElector,
+    Base,
     Body,
     Decision,
     Person,
     Seat,
     Vote,
+    table_of,
 )
+
+# Casting a vote is the hottest write there is, so its statements are Core, built once.
+_ballots = table_of(Ballot)
+_electors = table_of(BallotElector)
+_votes = table_of(Vote)
+_LOCK_FOR_VOTE = (
+    select(
+        _ballots.c.id,
+        _ballots.c.proposal_id,
+        _ballots.c.body_id,
+        _ballots.c.state,
+        _ballots.c.deadline,
+        _ballots.c.secret,
+        _ballots.c.rule,
+    )
+    .where(_ballots.c.id == bindparam("ballot"))
+    .with_for_update()
+)
+# Read after the ballot's lock is held, in its own statement, so that under READ COMMITTED
+# it sees a vote committed by whoever held the lock before.
+_ELECTOR_AND_VOTE = (
+    select(
+        _electors.c.removed_at,
+        _votes.c.id,
+        _votes.c.choice,
+        _votes.c.rationale,
+        _votes.c.cast_at,
+        _votes.c.changes,
+    )
+    .select_from(
+        _electors.outerjoin(
+            _votes,
+            and_(
+                _votes.c.ballot_id == _electors.c.ballot_id,
+                _votes.c.voter_id == _electors.c.person_id,
+            ),
+        )
+    )
+    .where(
+        _electors.c.ballot_id == bindparam("ballot"), _electors.c.person_id == bindparam("voter")
+    )
+)
+_BUMP_VERSION = (
+    update(_ballots)
+    .where(_ballots.c.id == bindparam("ballot"))
+    .values(version=_ballots.c.version + 1)
+)
+_INSERT_VOTE = insert(_votes).values(
+    ballot_id=bindparam("ballot"),
+    voter_id=bindparam("voter"),
+    choice=bindparam("new_choice"),
+    rationale=bindparam("new_rationale"),
+    entered_by_id=bindparam("entered_by"),
+    cast_at=bindparam("at"),
+    updated_at=bindparam("at"),
+    changes=0,
+)
+_CHANGE_VOTE = (
+    update(_votes)
+    .where(_votes.c.id == bindparam("vote"))
+    .values(
+        choice=bindparam("new_choice"),
+        rationale=bindparam("new_rationale"),
+        entered_by_id=bindparam("entered_by"),
+        updated_at=bindparam("at"),
+        changes=_votes.c.changes + 1,
+    )
+)
+# On PostgreSQL the version moves inside a WITH clause, in the same round trip as the vote.
+_INSERT_VOTE_BUMPING = _INSERT_VOTE.add_cte(_BUMP_VERSION.cte("bumped"))
+_CHANGE_VOTE_BUMPING = _CHANGE_VOTE.add_cte(_BUMP_VERSION.cte("bumped"))
+
+
+@dataclass(frozen=True, slots=True)
+class BallotForVote:
+    """What casting a vote needs of a ballot, read under the ballot row's lock."""
+
+    id: int
+    proposal_id: int
+    body_id: int
+    state: str
+    deadline: datetime
+    secret: bool
+    rule: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StandingVote:
+    """A voter's current position, as read before it is changed."""
+
+    id: int
+    choice: str
+    rationale: str
+    cast_at: datetime
+    changes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ElectorForVote:
+    """Whether a person may vote on a ballot (``removed``), and their current vote if any."""
+
+    removed: bool
+    vote: StandingVote | None
+
+
+def lock_for_vote(session: Session, ballot_id: int) -> BallotForVote | None:
+    """Lock the ballot's row (to the end of the unit of work) and read what a vote needs."""
+    row = session.connection().execute(_LOCK_FOR_VOTE, {"ballot": ballot_id}).first()
+    return None if row is None else BallotForVote(*row)
+
+
+def elector_for_vote(session: Session, ballot_id: int, voter_id: int) -> ElectorForVote | None:
+    """The voter's place in the ballot's electorate and their vote; None if not an elector."""
+    parameters = {"ballot": ballot_id, "voter": voter_id}
+    row = session.connection().execute(_ELECTOR_AND_VOTE, parameters).first()
+    if row is None:
+        return None
+    removed_at, vote_id, choice, rationale, cast_at, changes = row
+    standing = (
+        None if vote_id is None else StandingVote(vote_id, choice, rationale, cast_at, changes)
+    )
+    return ElectorForVote(removed=removed_at is not None, vote=standing)
+
+
+def record_vote(
+    session: Session,
+    *,
+    ballot_id: int,
+    voter_id: int,
+    entered_by_id: int,
+    choice: str,
+    rationale: str,
+    at: datetime,
+    standing: StandingVote | None,
+) -> None:
+    """Insert or change the vote and bump the ballot's version (one round trip on PostgreSQL).
+
+    ORM copies of the ballot or the vote already in the session are expired, so the unit of
+    work never reads them stale.
+    """
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    values = {
+        "ballot": ballot_id,
+        "voter": voter_id,
+        "new_choice": choice,
+        "new_rationale": rationale,
+        "entered_by": entered_by_id,
+        "at": at,
+    }
+    if not postgresql:
+        connection.execute(_BUMP_VERSION, values)
+    if standing is None:
+        connection.execute(_INSERT_VOTE_BUMPING if postgresql else _INSERT_VOTE, values)
+    else:
+        changing = _CHANGE_VOTE_BUMPING if postgresql else _CHANGE_VOTE
+        connection.execute(changing, values | {"vote": standing.id})
+    _expire_if_loaded(session, Ballot, ballot_id)
+    if standing is not None:
+        _expire_if_loaded(session, Vote, standing.id)
+
+
+def _expire_if_loaded(session: Session, model: type[Base], ident: int) -> None:
+    loaded = session.identity_map.get(identity_key(model, ident))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def get(session: Session, ballot_id: int, *, for_update: bool = False) -> Ballot | None:

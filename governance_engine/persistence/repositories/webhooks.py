@@ -12,17 +12,21 @@ from governance_engine.persistence.models import (
     OutboxEvent,
     WebhookDelivery,
     WebhookSubscription,
+    table_of,
+)
+
+_subscriptions = table_of(WebhookSubscription)
+# Core, not ORM: this runs for every log entry, inside the append that writes it.
+_ACTIVE_TYPES = (
+    select(_subscriptions.c.id, _subscriptions.c.event_types)
+    .where(_subscriptions.c.active.is_(True))
+    .order_by(_subscriptions.c.id)
 )
 
 
 def active_subscription_types(session: Session) -> list[tuple[int, list[str]]]:
     """(id, event types) of every active subscription: the fan-out of each new event."""
-    statement = (
-        select(WebhookSubscription.id, WebhookSubscription.event_types)
-        .where(WebhookSubscription.active.is_(True))
-        .order_by(WebhookSubscription.id)
-    )
-    return [(row.id, list(row.event_types)) for row in session.execute(statement)]
+    return [(row.id, list(row.event_types)) for row in session.connection().execute(_ACTIVE_TYPES)]
 
 
 def subscription(
