@@ -130,6 +130,38 @@ def test_changing_a_vote_keeps_the_earlier_position_in_the_log(world: World) -> 
     assert change.payload["choice"] == "yes"
 
 
+def test_a_vote_is_seen_at_once_by_the_unit_of_work_that_cast_it(world: World) -> None:
+    """Votes are written without the ORM; copies the session already holds must not go stale."""
+    ballot_id = open_ballot(world, in_review(world), "wendy")
+    vote(world, ballot_id, "will", "no")
+    with world.database.transaction() as session:
+        ballot = ballots.get_ballot(session, ballot_id)
+        [earlier] = session.scalars(select(Vote).where(Vote.ballot_id == ballot_id)).all()
+        version = ballot.version
+        ballots.cast_vote(
+            session,
+            actor=world.actor("will"),
+            at=world.clock.now(),
+            ballot_id=ballot_id,
+            choice="yes",
+        )
+        ballots.cast_vote(
+            session,
+            actor=world.actor("wren"),
+            at=world.clock.now(),
+            ballot_id=ballot_id,
+            choice="yes",
+        )
+        assert ballot.version == version + 2
+        assert (earlier.choice, earlier.changes) == ("yes", 1)
+        votes = session.scalars(select(Vote).where(Vote.ballot_id == ballot_id)).all()
+        assert sorted(v.voter_id for v in votes) == sorted(
+            [world.person_ids["will"], world.person_ids["wren"]]
+        )
+        evaluation = ballots.evaluate_ballot(session, ballot, world.clock.now())
+        assert evaluation.explanation.counts["yes"] == 2
+
+
 def test_secretary_enters_a_proxy_vote_on_the_record(world: World) -> None:
     ballot_id = open_ballot(world, in_review(world), "wendy")
     proxy = vote(world, ballot_id, "wes", "yes", on_behalf_of=world.person_ids["wade"])

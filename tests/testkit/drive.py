@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Ballot, Proposal, Revision, Vote
+from governance_engine.persistence.models import Ballot, Proposal, Revision
 from governance_engine.services import ballots, proposals
-from governance_engine.services.ballots import ClosedBallot
+from governance_engine.services.ballots import CastVote, ClosedBallot
 from governance_engine.services.tick import TickReport, tick
 from testkit.world import World
 
@@ -89,7 +89,7 @@ def open_ballot(world: World, proposal_id: int, by: str, deadline: datetime | No
     return ballot.id
 
 
-def vote(world: World, ballot_id: int, by: str, choice: str, **extra: Any) -> Vote:
+def vote(world: World, ballot_id: int, by: str, choice: str, **extra: Any) -> CastVote:
     return act(
         world,
         lambda s: ballots.cast_vote(
