@@ -3,6 +3,8 @@
 Project: ``persistence.log_writer.verify`` on a database holding L entries (streamed from
 the database, recomputing every hash). Baseline: a SHA-256 chain over the same canonical
 JSON bytes, precomputed in memory. Memory: tracemalloc peak of a verify at L and at 4L.
+Also printed, for scale: reading the same rows through the bare DB-API driver with no
+processing at all, which bounds what any verifier that reads the database can reach.
 
     python benchmarks/verify.py [--entries 20000] [--postgres URL]
 
@@ -58,6 +60,23 @@ def bare_verify(inputs: list[tuple[bytes, str]]) -> float:
     return time.perf_counter() - began
 
 
+def raw_read(world: _setup.BenchWorld) -> float:
+    """Seconds to fetch every entry's columns through the bare driver, doing nothing else."""
+    with world.database.reader() as session:
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            began = time.perf_counter()
+            cursor.execute(
+                "SELECT seq, recorded_at, actor_id, action, subject_type, subject_id,"
+                " proposal_id, body_id, payload, prev_hash, hash FROM log_entries ORDER BY seq"
+            )
+            while cursor.fetchmany(2000):
+                pass
+            return time.perf_counter() - began
+        finally:
+            cursor.close()
+
+
 def verify_peak(world: _setup.BenchWorld) -> float:
     tracemalloc.start()
     try:
@@ -81,11 +100,12 @@ def main(argv: list[str] | None = None) -> int:
             _generate.append_log(world, args.entries)
             project_verify(world)  # warm-up (page cache, statement cache)
             inputs = bare_inputs(world)
-            project_times, bare_times = [], []
+            project_times, bare_times, read_times = [], [], []
             for _ in range(3):
                 project_time, checked = project_verify(world)
                 project_times.append(project_time)
                 bare_times.append(bare_verify(inputs))
+                read_times.append(raw_read(world))
             del inputs
             peak_small = verify_peak(world)
             _generate.append_log(world, args.entries * 3)
@@ -97,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     project_rate = checked / min(project_times)
     bare_rate = checked / min(bare_times)
+    read_rate = checked / min(read_times)
     ratio = project_rate / bare_rate
     growth = peak_large / peak_small
     ok_rate = ratio >= TARGET
@@ -105,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  project  log_writer.verify {project_rate:11.0f} entries/s")
     print(f"  baseline hashlib chain     {bare_rate:11.0f} entries/s")
     print(f"  ratio {ratio:.3f} (target >= {TARGET})  {_setup.verdict(ok_rate)}")
+    print(
+        f"  for scale: bare driver reading the rows, no hashing {read_rate:11.0f} entries/s"
+        f" (ratio {read_rate / bare_rate:.3f} to the baseline)"
+    )
     print(
         f"  tracemalloc peak: {peak_small:.2f} MiB at {checked} entries, {peak_large:.2f} MiB at"
         f" {checked_large} entries: x{growth:.2f} (target < x{MEMORY_GROWTH_LIMIT})"

@@ -18,7 +18,11 @@ def format_timestamp(moment: datetime) -> str:
     """A timezone-aware instant as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC, fixed width)."""
     if moment.tzinfo is None:
         raise ValueError("log timestamps must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # strftime does not pad such years; keep its bytes exactly
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The same text as the strftime above, several times faster (verify formats every entry).
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -4,6 +4,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from governance_engine.log import (
     GENESIS_HASH,
@@ -11,6 +13,7 @@ from governance_engine.log import (
     StoredEntry,
     canonical_json,
     entry_hash,
+    format_timestamp,
     verify_chain,
 )
 
@@ -59,6 +62,28 @@ def test_canonical_json_refuses_floats(bad: float) -> None:
 def test_canonical_json_refuses_naive_timestamps() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         canonical_json({"at": datetime(2026, 1, 1)})  # noqa: DTZ001
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2),  # noqa: DTZ001 - hypothesis wants a naive bound
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-7))]),
+    )
+)
+def test_timestamps_are_formatted_as_strftime_would(moment: datetime) -> None:
+    """The formatter's fast path must give exactly the bytes every stored hash was made with."""
+    expected = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert format_timestamp(moment) == expected
+
+
+def test_a_float_stored_in_a_payload_breaks_the_chain_without_an_error() -> None:
+    """Hashing skips the float check (the writer made it); a float read back is a change."""
+    entries = make_chain(2)
+    first = entries[0]
+    tampered = replace(first, content=replace(first.content, payload={"choice": "yes", "n": 1.0}))
+    result = verify_chain([tampered, entries[1]])
+    assert (result.ok, result.broken_seq) == (False, 1)
 
 
 def test_intact_chain_verifies() -> None:
