@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from governance_engine.errors import ConfigurationError
 from governance_engine.log import (
+    GENESIS_HASH,
     EntryContent,
     StoredEntry,
     VerifyResult,
@@ -145,8 +146,14 @@ def append(
 
 def head(session: Session) -> int:
     """The seq of the last entry (0 for an empty log), without locking."""
-    row = session.connection().execute(select(_head.c.seq).where(_head.c.id == 1)).first()
-    return row.seq if row is not None else 0
+    return chain_head(session)[0]
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """The seq and hash the chain head records (``(0, GENESIS_HASH)`` for an empty log)."""
+    statement = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)
+    row = session.connection().execute(statement).first()
+    return (row.seq, row.hash) if row is not None else (0, GENESIS_HASH)
 
 
 def export_document(entry: LogEntry) -> dict[str, Any]:

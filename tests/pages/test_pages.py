@@ -15,9 +15,10 @@ import httpx2
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from testkit.drive import close, file, open_ballot, revise, take, vote
 from testkit.http import Api, serve_in_process
+from testkit.tamper import drop_log_triggers
 from testkit.world import World, build_world
 
 from api import pages
@@ -27,6 +28,7 @@ from governance_engine.persistence.models import (
     ApiToken,
     Ballot,
     Body,
+    LogEntry,
     Proposal,
     SignInFailure,
     Vote,
@@ -537,8 +539,11 @@ def test_an_auditor_sees_the_log_verify_and_exports_it(site: Site) -> None:
     a_proposal_in_review(site.world)
     auditor = site.browser("auditor")
     page = auditor.get("/log").text
-    assert "The log verifies" in page
     assert "vote.cast" in page
+    assert 'href="/log/verify"' in page  # verifying reads the whole log, so only on request
+    assert "The log verifies" not in page
+    verified = auditor.get("/log/verify").text
+    assert "The log verifies" in verified
     jsonl = auditor.get("/log/export?format=jsonl")
     assert jsonl.headers["content-type"].startswith("application/jsonl")
     with site.world.database.reader() as session:
@@ -547,6 +552,19 @@ def test_an_auditor_sees_the_log_verify_and_exports_it(site: Site) -> None:
     csv = auditor.get("/log/export?format=csv&action=vote.cast")
     assert csv.text.splitlines()[0].startswith("seq,")
     assert len(csv.text.splitlines()) == 2
+
+
+def test_the_verify_page_names_the_first_broken_entry(site: Site) -> None:
+    a_proposal_in_review(site.world)
+    with site.world.database.engine.begin() as connection:
+        drop_log_triggers(connection)
+        connection.execute(
+            update(LogEntry).where(LogEntry.seq == 3).values(action="proposal.forged")
+        )
+    page = site.browser("auditor").get("/log/verify").text
+    assert "The log does not verify" in page
+    assert "the first broken entry is seq 3" in page
+    assert site.browser("will").get("/log/verify").status_code == 403
 
 
 # -- hostile text -------------------------------------------------------------------------
