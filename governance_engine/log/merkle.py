@@ -15,7 +15,7 @@ shows the tree at a later checkpoint extends the earlier one, i.e. the log only 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -69,31 +69,45 @@ def root_from_leaf_hashes(leaf_hashes: Iterable[bytes]) -> bytes:
     return accumulator.root()
 
 
-def _subtree_root(leaves: Sequence[bytes], start: int, end: int) -> bytes:
-    return root_from_leaf_hashes(leaves[start:end])
+SubtreeRoot = Callable[[int, int], bytes]
+"""``MTH(D[start:end])`` for a node of the tree: how proofs get the hashes they are made of."""
+
+
+def _list_roots(leaves: Sequence[bytes]) -> SubtreeRoot:
+    return lambda start, end: root_from_leaf_hashes(leaves[start:end])
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PATH(index, D[n]) of RFC 6962 §2.1.1 over leaf hashes."""
-    if not 0 <= index < len(leaves):
-        raise ValueError(f"leaf {index} is not in a tree of size {len(leaves)}")
+    return inclusion_path(index, len(leaves), _list_roots(leaves))
+
+
+def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(first, D[n]) of RFC 6962 §2.1.2 over leaf hashes."""
+    return consistency_path(first, len(leaves), _list_roots(leaves))
+
+
+def inclusion_path(index: int, size: int, subtree_root: SubtreeRoot) -> list[bytes]:
+    """PATH(index, D[size]), asking ``subtree_root`` for each sibling's hash."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of size {size}")
     proof: list[bytes] = []
-    start, end = 0, len(leaves)
+    start, end = 0, size
     while end - start > 1:
         k = _split(end - start)
         if index - start < k:
-            proof.append(_subtree_root(leaves, start + k, end))
+            proof.append(subtree_root(start + k, end))
             end = start + k
         else:
-            proof.append(_subtree_root(leaves, start, start + k))
+            proof.append(subtree_root(start, start + k))
             start += k
     proof.reverse()  # siblings from the leaf up
     return proof
 
 
-def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PROOF(first, D[n]) of RFC 6962 §2.1.2 over leaf hashes."""
-    second = len(leaves)
+def consistency_path(first: int, size: int, subtree_root: SubtreeRoot) -> list[bytes]:
+    """PROOF(first, D[size]), asking ``subtree_root`` for each node's hash."""
+    second = size
     if not 0 <= first <= second:
         raise ValueError(f"no consistency proof from size {first} to size {second}")
     if first in (0, second):
@@ -105,18 +119,63 @@ def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
         size = end - start
         if boundary - start == size:
             if not complete:
-                proof.append(_subtree_root(leaves, start, end))
+                proof.append(subtree_root(start, end))
             break
         k = _split(size)
         if boundary - start <= k:
-            proof.append(_subtree_root(leaves, start + k, end))
+            proof.append(subtree_root(start + k, end))
             end = start + k
         else:
-            proof.append(_subtree_root(leaves, start, start + k))
+            proof.append(subtree_root(start, start + k))
             start += k
             complete = False
     proof.reverse()
     return proof
+
+
+class BlockedTree:
+    """Node hashes of a large tree from stored roots of its complete aligned blocks.
+
+    A block is ``block_size`` (a power of two) consecutive leaves starting at a multiple of
+    ``block_size``; ``blocks`` maps a block's number to its root, and may lack any of them.
+    Every node of an RFC 6962 tree of at most ``block_size`` leaves lies inside one block
+    (a node starts at a multiple of the smallest power of two not below its size), so a node
+    is either a stored block, or small enough to hash from its leaves (``leaves(start, end)``
+    gives the leaf hashes of ``D[start:end]``), or split in two. A proof over n leaves thus
+    reads about n / block_size block roots and a few partial blocks of leaves, not n leaves.
+    The stored roots are only a cache: a wrong one makes a proof fail, never pass.
+    """
+
+    def __init__(
+        self,
+        block_size: int,
+        blocks: Mapping[int, bytes],
+        leaves: Callable[[int, int], Sequence[bytes]],
+    ) -> None:
+        if block_size < 1 or block_size & (block_size - 1):
+            raise ValueError(f"block size must be a power of two, not {block_size}")
+        self.block_size = block_size
+        self._blocks = blocks
+        self._leaves = leaves
+        self._known: dict[tuple[int, int], bytes] = {}  # proofs ask for overlapping nodes
+
+    def root(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) for a node of the tree (or the whole tree: start 0)."""
+        size = end - start
+        if size <= 0:
+            return EMPTY_ROOT
+        known = self._known.get((start, end))
+        if known is not None:
+            return known
+        if size == self.block_size and start % size == 0 and start // size in self._blocks:
+            node = self._blocks[start // size]
+        elif size <= self.block_size:
+            node = root_from_leaf_hashes(self._leaves(start, end))
+        else:
+            k = _split(size)
+            node = node_hash(self.root(start, start + k), self.root(start + k, end))
+        self._known[(start, end)] = node
+        return node
 
 
 def _trailing_shift(fn: int, sn: int) -> tuple[int, int]:

@@ -13,18 +13,53 @@ from sqlalchemy.orm import Session
 from governance_engine.errors import InvalidInput, NotFound
 from governance_engine.log.checkpoint import SignedCheckpoint, sign_checkpoint
 from governance_engine.log.merkle import (
-    consistency_proof,
-    inclusion_proof,
+    BlockedTree,
+    consistency_path,
+    inclusion_path,
     leaf_hash,
     root_from_leaf_hashes,
 )
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.models import Checkpoint
+from governance_engine.persistence.models import Checkpoint, MerkleBlock
 from governance_engine.persistence.repositories import checkpoints as queries
 
+# Roots of aligned blocks of 2**10 = 1,024 entries are stored when checkpoints are signed,
+# so a proof over n entries reads about n / 1,024 stored roots and at most a few partial
+# blocks of entries instead of all n (2,000,000 entries: ~2,000 rows, not 2,000,000).
+BLOCK_HEIGHT = 10
 
-def _leaves(session: Session, upto: int) -> list[bytes]:
-    return [leaf_hash(bytes.fromhex(value)) for value in queries.chain_hashes(session, upto=upto)]
+
+def _leaves(session: Session, start: int, end: int) -> list[bytes]:
+    """Leaf hashes of D[start:end] (0-based leaves; entries start+1..end)."""
+    hashes = queries.chain_hashes(session, after=start, upto=end)
+    return [leaf_hash(bytes.fromhex(value)) for value in hashes]
+
+
+def _tree(session: Session, size: int) -> BlockedTree:
+    block_size = 1 << BLOCK_HEIGHT
+    blocks = queries.block_roots(session, height=BLOCK_HEIGHT, below=size // block_size)
+    return BlockedTree(block_size, blocks, lambda start, end: _leaves(session, start, end))
+
+
+def _store_blocks(session: Session, size: int) -> None:
+    """Store the root of every complete block of the first ``size`` entries not stored yet."""
+    block_size = 1 << BLOCK_HEIGHT
+    position = queries.blocks_stored(session, height=BLOCK_HEIGHT)
+    complete = size // block_size
+    if position >= complete:
+        return
+    hashes = queries.chain_hashes(session, after=position * block_size, upto=complete * block_size)
+    block: list[bytes] = []
+    for value in hashes:
+        block.append(leaf_hash(bytes.fromhex(value)))
+        if len(block) == block_size:
+            root = root_from_leaf_hashes(block).hex()
+            session.add(MerkleBlock(height=BLOCK_HEIGHT, position=position, root=root))
+            position += 1
+            block.clear()
+            if position % 100 == 0:
+                session.flush()  # keep the unit of work small on a long log
+    session.flush()
 
 
 def to_signed(row: Checkpoint) -> SignedCheckpoint:
@@ -43,9 +78,8 @@ def create_checkpoint(session: Session, *, at: datetime, key: Ed25519PrivateKey)
     latest = queries.latest(session)
     if latest is not None and latest.tree_size == head.seq:
         return latest
-    root = root_from_leaf_hashes(
-        leaf_hash(bytes.fromhex(value)) for value in queries.chain_hashes(session, upto=head.seq)
-    )
+    _store_blocks(session, head.seq)
+    root = _tree(session, head.seq).root(0, head.seq)
     signed = sign_checkpoint(key, tree_size=head.seq, root_hash=root, timestamp=at)
     row = Checkpoint(
         tree_size=signed.tree_size,
@@ -94,13 +128,13 @@ def prove_inclusion(session: Session, *, seq: int, tree_size: int | None = None)
     stored = queries.entry(session, seq)
     if stored is None:
         raise NotFound(f"there is no log entry {seq}")
-    leaves = _leaves(session, size)
+    tree = _tree(session, size)
     return InclusionProof(
         seq=seq,
         tree_size=size,
-        leaf_hash=leaves[seq - 1].hex(),
-        root_hash=root_from_leaf_hashes(leaves).hex(),
-        proof=[node.hex() for node in inclusion_proof(seq - 1, leaves)],
+        leaf_hash=tree.root(seq - 1, seq).hex(),
+        root_hash=tree.root(0, size).hex(),
+        proof=[node.hex() for node in inclusion_path(seq - 1, size, tree.root)],
         entry=log_writer.export_document(stored),
     )
 
@@ -129,13 +163,13 @@ def prove_consistency(
     size = _tree_size(session, second)
     if not 0 <= first <= size:
         raise InvalidInput(f"first must be between 0 and {size}", field="first")
-    leaves = _leaves(session, size)
+    tree = _tree(session, size)
     return ConsistencyProof(
         first=first,
         second=size,
-        first_root=root_from_leaf_hashes(leaves[:first]).hex(),
-        second_root=root_from_leaf_hashes(leaves).hex(),
-        proof=[node.hex() for node in consistency_proof(first, leaves)],
+        first_root=tree.root(0, first).hex(),
+        second_root=tree.root(0, size).hex(),
+        proof=[node.hex() for node in consistency_path(first, size, tree.root)],
     )
 
 

@@ -7,12 +7,17 @@ Certificate Transparency reference implementation and transparency-dev/merkle.
 from __future__ import annotations
 
 import hashlib
+import random
+from collections.abc import Callable
 
 import pytest
 
 from governance_engine.log.merkle import (
     EMPTY_ROOT,
+    BlockedTree,
+    consistency_path,
     consistency_proof,
+    inclusion_path,
     inclusion_proof,
     leaf_hash,
     root_from_leaf_hashes,
@@ -233,3 +238,55 @@ def test_every_proof_over_small_trees() -> None:
             proof = consistency_proof(first, leaves[:size])
             first_root = root_from_leaf_hashes(leaves[:first])
             assert verify_consistency(first, size, proof, first_root, root), (first, size)
+
+
+def _recording_reader(
+    leaves: list[bytes], reads: list[tuple[int, int]]
+) -> Callable[[int, int], list[bytes]]:
+    def read(start: int, end: int) -> list[bytes]:
+        reads.append((start, end))
+        return leaves[start:end]
+
+    return read
+
+
+@pytest.mark.parametrize("block_size", [1, 2, 4, 8])
+def test_stored_block_roots_give_the_same_proofs(block_size: int) -> None:
+    """Whichever blocks are stored, every root and proof equals the one made from all leaves."""
+    leaves = [leaf_hash(bytes([n])) for n in range(40)]
+    chooser = random.Random(block_size)
+    for size in range(1, 41):
+        all_blocks = {
+            position: root_from_leaf_hashes(
+                leaves[position * block_size : (position + 1) * block_size]
+            )
+            for position in range(size // block_size)
+        }
+        stored = {p: root for p, root in all_blocks.items() if chooser.random() < 0.7}
+        reads: list[tuple[int, int]] = []
+        tree = BlockedTree(block_size, stored, _recording_reader(leaves, reads))
+        assert tree.root(0, size) == root_from_leaf_hashes(leaves[:size])
+        for index in range(size):
+            assert inclusion_path(index, size, tree.root) == inclusion_proof(index, leaves[:size])
+        for first in range(size + 1):
+            expected = consistency_proof(first, leaves[:size])
+            assert consistency_path(first, size, tree.root) == expected
+            assert tree.root(0, first) == root_from_leaf_hashes(leaves[:first])
+        # Leaves are read a block at most at a time, and never from inside a stored block.
+        for start, end in reads:
+            assert end - start <= block_size
+            assert start // block_size not in stored or end - start < block_size
+
+
+def test_a_wrong_stored_root_makes_proofs_fail_never_pass() -> None:
+    leaves = [leaf_hash(bytes([n])) for n in range(20)]
+    true_root = root_from_leaf_hashes(leaves)
+    forged = dict.fromkeys(range(5), b"\x07" * 32)
+    tree = BlockedTree(4, forged, lambda start, end: leaves[start:end])
+    proof = inclusion_path(18, 20, tree.root)
+    assert not verify_inclusion(18, 20, leaves[18], proof, true_root)
+
+
+def test_block_size_must_be_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        BlockedTree(6, {}, lambda start, end: [])

@@ -25,7 +25,7 @@ from governance_engine.persistence.models.directory import (
     SeatRole,
 )
 from governance_engine.persistence.models.idempotency import IdempotencyRecord
-from governance_engine.persistence.models.log import Checkpoint, LogEntry, LogHead
+from governance_engine.persistence.models.log import Checkpoint, LogEntry, LogHead, MerkleBlock
 from governance_engine.persistence.models.notification import (
     Notification,
     OutboxEvent,
@@ -62,6 +62,7 @@ __all__ = [
     "IdempotencyRecord",
     "LogEntry",
     "LogHead",
+    "MerkleBlock",
     "Notification",
     "Objection",
     "Organization",

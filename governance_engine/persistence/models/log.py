@@ -44,6 +44,21 @@ class LogHead(Base):
     subscriptions_tag: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
+class MerkleBlock(Base):
+    """The Merkle root of one complete, aligned block of log entries (a cache for proofs).
+
+    Block ``position`` at ``height`` h covers entries ``position * 2**h + 1`` to
+    ``(position + 1) * 2**h``. Written when checkpoints are signed; never required: a proof
+    recomputes whatever is missing, and a wrong root here only makes proofs fail to verify.
+    """
+
+    __tablename__ = "merkle_blocks"
+
+    height: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(Digest)
+
+
 class Checkpoint(Base):
     """A signed Merkle root over log entries 1..tree_size (RFC 6962 hashing, Ed25519)."""
 

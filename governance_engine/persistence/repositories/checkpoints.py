@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Checkpoint, LogEntry
+from governance_engine.persistence.models import Checkpoint, LogEntry, MerkleBlock
 
 _BATCH = 10_000
 
@@ -33,11 +33,11 @@ def page(session: Session, *, after: int, limit: int) -> list[Checkpoint]:
     return list(session.scalars(statement))
 
 
-def chain_hashes(session: Session, *, upto: int) -> Iterator[str]:
-    """The chain hash of entries 1..upto in seq order, streamed."""
+def chain_hashes(session: Session, *, upto: int, after: int = 0) -> Iterator[str]:
+    """The chain hash of entries after+1..upto in seq order, streamed."""
     statement = (
         select(LogEntry.hash)
-        .where(LogEntry.seq <= upto)
+        .where(LogEntry.seq > after, LogEntry.seq <= upto)
         .order_by(LogEntry.seq)
         .execution_options(yield_per=_BATCH)
     )
@@ -46,6 +46,21 @@ def chain_hashes(session: Session, *, upto: int) -> Iterator[str]:
         yield from result
     finally:
         result.close()
+
+
+def block_roots(session: Session, *, height: int, below: int) -> dict[int, bytes]:
+    """Stored roots of the blocks numbered 0..below-1 at ``height`` (some may be missing)."""
+    statement = select(MerkleBlock.position, MerkleBlock.root).where(
+        MerkleBlock.height == height, MerkleBlock.position < below
+    )
+    return {position: bytes.fromhex(root) for position, root in session.execute(statement)}
+
+
+def blocks_stored(session: Session, *, height: int) -> int:
+    """How many blocks at ``height`` are stored; they are always stored from block 0 up."""
+    statement = select(func.max(MerkleBlock.position)).where(MerkleBlock.height == height)
+    last = session.scalar(statement)
+    return 0 if last is None else int(last) + 1
 
 
 def entry(session: Session, seq: int) -> LogEntry | None:
