@@ -3,9 +3,11 @@
 A generator bulk-loads N proposals, M votes and L log entries (a valid chain), then the real
 ASGI app (``api.app.create_app``, through Starlette's TestClient, with an auditor's bearer
 token) serves: the proposal list (first page and a deep page by cursor), one proposal, one
-ballot, and a deep page of the log. Every SQL statement the app's engine runs is counted
-with a ``before_cursor_execute`` listener. Baseline: a bare ``SELECT ... WHERE id = ?`` on
-the proposals table through the same engine, timed in the same run.
+ballot, a deep page of the log, and an inclusion and a consistency proof in the middle of
+the log (after one checkpoint has been signed, as ``serve`` does periodically). Every SQL
+statement the app's engine runs is counted with a ``before_cursor_execute`` listener.
+Baseline: a bare ``SELECT ... WHERE id = ?`` on the proposals table through the same engine,
+timed in the same run.
 
     python benchmarks/scale.py [--proposals 2000 --votes 20000 --log-entries 40000]
                                [--requests 50] [--postgres URL]
@@ -20,18 +22,22 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import _generate
 import _setup
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, select
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.pagination import encode_cursor
 from governance_engine.config import Settings
+from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Proposal
+from governance_engine.services import checkpoints
 
 P50_TARGET_MS = 20.0
 QUERY_LIMIT = 6
@@ -84,11 +90,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             (token,) = _setup.issue_tokens(world, [_auditor_person(world)])
             backend = database.backend
+            checkpoint_seconds = _first_checkpoint(database)
         finally:
             database.dispose()
         print(
             f"scale on {backend}: generated {loaded.proposals} proposals, {loaded.ballots} ballots,"
             f" {loaded.votes} votes, {loaded.log_entries} log entries in {loaded.seconds:.1f} s"
+        )
+        print(
+            f"  first checkpoint (reads every entry once, stores its block roots)"
+            f" {checkpoint_seconds:.1f} s"
         )
         settings = Settings(
             database_url=url,
@@ -105,12 +116,15 @@ def main(argv: list[str] | None = None) -> int:
             middle_proposal = loaded.first_proposal_id + args.proposals // 2
             deep_after = loaded.first_proposal_id + max(0, args.proposals - 60)
             middle_ballot = loaded.first_ballot_id + loaded.ballots // 2
+            middle_entry = args.log_entries // 2 + 7  # not on a block boundary
             routes = {
                 "proposal list, first page": "/api/v1/proposals",
                 "proposal list, deep page": f"/api/v1/proposals?cursor={encode_cursor(deep_after)}",
                 "proposal page": f"/api/v1/proposals/{middle_proposal}",
                 "ballot page": f"/api/v1/ballots/{middle_ballot}",
                 "log page, deep": f"/api/v1/log?cursor={encode_cursor(args.log_entries // 2)}",
+                "inclusion proof, mid-log": f"/api/v1/log/proofs/inclusion?seq={middle_entry}",
+                "consistency proof": f"/api/v1/log/proofs/consistency?first={middle_entry}",
             }
             for name, path in routes.items():
                 results[name] = measure(client, counter, path, args.requests)
@@ -150,6 +164,16 @@ def main(argv: list[str] | None = None) -> int:
         for number, statement in enumerate(statements, 1):
             print(f"    {number}. {statement[:400]}")
     return 0 if ok else 1
+
+
+def _first_checkpoint(database: Database) -> float:
+    """Sign a checkpoint of the generated log, as ``serve`` does periodically; its seconds."""
+    began = time.perf_counter()
+    with database.transaction() as session:
+        checkpoints.create_checkpoint(
+            session, at=datetime.now(UTC), key=Ed25519PrivateKey.generate()
+        )
+    return time.perf_counter() - began
 
 
 def _auditor_person(world: _setup.BenchWorld) -> Any:

@@ -133,51 +133,6 @@ def consistency_path(first: int, size: int, subtree_root: SubtreeRoot) -> list[b
     return proof
 
 
-class BlockedTree:
-    """Node hashes of a large tree from stored roots of its complete aligned blocks.
-
-    A block is ``block_size`` (a power of two) consecutive leaves starting at a multiple of
-    ``block_size``; ``blocks`` maps a block's number to its root, and may lack any of them.
-    Every node of an RFC 6962 tree of at most ``block_size`` leaves lies inside one block
-    (a node starts at a multiple of the smallest power of two not below its size), so a node
-    is either a stored block, or small enough to hash from its leaves (``leaves(start, end)``
-    gives the leaf hashes of ``D[start:end]``), or split in two. A proof over n leaves thus
-    reads about n / block_size block roots and a few partial blocks of leaves, not n leaves.
-    The stored roots are only a cache: a wrong one makes a proof fail, never pass.
-    """
-
-    def __init__(
-        self,
-        block_size: int,
-        blocks: Mapping[int, bytes],
-        leaves: Callable[[int, int], Sequence[bytes]],
-    ) -> None:
-        if block_size < 1 or block_size & (block_size - 1):
-            raise ValueError(f"block size must be a power of two, not {block_size}")
-        self.block_size = block_size
-        self._blocks = blocks
-        self._leaves = leaves
-        self._known: dict[tuple[int, int], bytes] = {}  # proofs ask for overlapping nodes
-
-    def root(self, start: int, end: int) -> bytes:
-        """MTH(D[start:end]) for a node of the tree (or the whole tree: start 0)."""
-        size = end - start
-        if size <= 0:
-            return EMPTY_ROOT
-        known = self._known.get((start, end))
-        if known is not None:
-            return known
-        if size == self.block_size and start % size == 0 and start // size in self._blocks:
-            node = self._blocks[start // size]
-        elif size <= self.block_size:
-            node = root_from_leaf_hashes(self._leaves(start, end))
-        else:
-            k = _split(size)
-            node = node_hash(self.root(start, start + k), self.root(start + k, end))
-        self._known[(start, end)] = node
-        return node
-
-
 def _trailing_shift(fn: int, sn: int) -> tuple[int, int]:
     while fn and not fn & 1:
         fn >>= 1
@@ -239,3 +194,64 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
+
+
+class BlockedTree:
+    """Node hashes of a tree of ``size`` leaves from stored roots of its complete blocks.
+
+    A block is ``block_size`` (a power of two) consecutive leaves starting at a multiple of
+    ``block_size``; ``blocks`` maps a block's number to its root, and may lack any of them.
+    Every node of an RFC 6962 tree of at most ``block_size`` leaves lies inside one block
+    (a node starts at a multiple of the smallest power of two not below its size), so a node
+    is either a stored block, or hashed from the leaves of the one block it lies in (read
+    once per block with ``leaves(start, end)``, the leaf hashes of ``D[start:end]``), or
+    split in two. A proof over n leaves thus reads about n / block_size stored roots and the
+    leaves of at most two blocks (the proven leaf's and the last, partial one), not n leaves.
+    The stored roots are only a cache: a wrong one makes a proof fail, never pass.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        block_size: int,
+        blocks: Mapping[int, bytes],
+        leaves: Callable[[int, int], Sequence[bytes]],
+    ) -> None:
+        if block_size < 1 or block_size & (block_size - 1):
+            raise ValueError(f"block size must be a power of two, not {block_size}")
+        self.size = size
+        self.block_size = block_size
+        self._blocks = blocks
+        self._leaves = leaves
+        self._known: dict[tuple[int, int], bytes] = {}  # proofs ask for overlapping nodes
+        self._block_leaves: dict[int, Sequence[bytes]] = {}
+
+    def root(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) for a node of the tree (or a tree of its first leaves: start 0)."""
+        if not 0 <= start <= end <= self.size:
+            raise ValueError(f"leaves {start}..{end} are not in a tree of size {self.size}")
+        size = end - start
+        if size == 0:
+            return EMPTY_ROOT
+        known = self._known.get((start, end))
+        if known is not None:
+            return known
+        block = self.block_size
+        if size == block and start % block == 0 and start // block in self._blocks:
+            node = self._blocks[start // block]
+        elif size <= block:
+            offset = start - start % block
+            node = root_from_leaf_hashes(self._leaves_of(offset)[start - offset : end - offset])
+        else:
+            k = _split(size)
+            node = node_hash(self.root(start, start + k), self.root(start + k, end))
+        self._known[(start, end)] = node
+        return node
+
+    def _leaves_of(self, offset: int) -> Sequence[bytes]:
+        """The leaves of the block starting at ``offset`` (fewer for the tree's last block)."""
+        found = self._block_leaves.get(offset)
+        if found is None:
+            found = self._leaves(offset, min(offset + self.block_size, self.size))
+            self._block_leaves[offset] = found
+        return found

@@ -38,7 +38,7 @@ def _leaves(session: Session, start: int, end: int) -> list[bytes]:
 def _tree(session: Session, size: int) -> BlockedTree:
     block_size = 1 << BLOCK_HEIGHT
     blocks = queries.block_roots(session, height=BLOCK_HEIGHT, below=size // block_size)
-    return BlockedTree(block_size, blocks, lambda start, end: _leaves(session, start, end))
+    return BlockedTree(size, block_size, blocks, lambda start, end: _leaves(session, start, end))
 
 
 def _store_blocks(session: Session, size: int) -> None:

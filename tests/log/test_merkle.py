@@ -250,6 +250,12 @@ def _recording_reader(
     return read
 
 
+def test_nodes_outside_the_tree_are_refused() -> None:
+    tree = BlockedTree(5, 4, {}, lambda start, end: [b"\x00" * 32] * (end - start))
+    with pytest.raises(ValueError, match="not in a tree of size 5"):
+        tree.root(4, 6)
+
+
 @pytest.mark.parametrize("block_size", [1, 2, 4, 8])
 def test_stored_block_roots_give_the_same_proofs(block_size: int) -> None:
     """Whichever blocks are stored, every root and proof equals the one made from all leaves."""
@@ -264,7 +270,7 @@ def test_stored_block_roots_give_the_same_proofs(block_size: int) -> None:
         }
         stored = {p: root for p, root in all_blocks.items() if chooser.random() < 0.7}
         reads: list[tuple[int, int]] = []
-        tree = BlockedTree(block_size, stored, _recording_reader(leaves, reads))
+        tree = BlockedTree(size, block_size, stored, _recording_reader(leaves[:size], reads))
         assert tree.root(0, size) == root_from_leaf_hashes(leaves[:size])
         for index in range(size):
             assert inclusion_path(index, size, tree.root) == inclusion_proof(index, leaves[:size])
@@ -272,21 +278,23 @@ def test_stored_block_roots_give_the_same_proofs(block_size: int) -> None:
             expected = consistency_proof(first, leaves[:size])
             assert consistency_path(first, size, tree.root) == expected
             assert tree.root(0, first) == root_from_leaf_hashes(leaves[:first])
-        # Leaves are read a block at most at a time, and never from inside a stored block.
+        # Leaves are read a whole block at a time, each block at most once, never past the
+        # tree's end, and a stored block only when a proof needs a node inside it.
+        assert len(set(reads)) == len(reads)
         for start, end in reads:
-            assert end - start <= block_size
-            assert start // block_size not in stored or end - start < block_size
+            assert start % block_size == 0
+            assert end == min(start + block_size, size)
 
 
 def test_a_wrong_stored_root_makes_proofs_fail_never_pass() -> None:
     leaves = [leaf_hash(bytes([n])) for n in range(20)]
     true_root = root_from_leaf_hashes(leaves)
     forged = dict.fromkeys(range(5), b"\x07" * 32)
-    tree = BlockedTree(4, forged, lambda start, end: leaves[start:end])
+    tree = BlockedTree(20, 4, forged, lambda start, end: leaves[start:end])
     proof = inclusion_path(18, 20, tree.root)
     assert not verify_inclusion(18, 20, leaves[18], proof, true_root)
 
 
 def test_block_size_must_be_a_power_of_two() -> None:
     with pytest.raises(ValueError, match="power of two"):
-        BlockedTree(6, {}, lambda start, end: [])
+        BlockedTree(12, 6, {}, lambda start, end: [])
