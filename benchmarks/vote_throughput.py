@@ -8,6 +8,10 @@ and one into a plain table shaped like ``log_entries`` (with a SHA-256 of the ro
 The two run interleaved in rounds so a busy neighbour slows both alike.
 
     python benchmarks/vote_throughput.py [--votes 2000] [--members 50] [--postgres URL]
+                                         [--webhook]
+
+With ``--webhook`` a webhook subscription wants every vote event, so each vote also stores
+its outbox event and a pending delivery (the delivery worker is not running).
 
 Target: project / baseline >= 0.5 (votes per second). Exit 1 when missed.
 """
@@ -34,7 +38,7 @@ from sqlalchemy import (
     insert,
 )
 
-from governance_engine.services import ballots
+from governance_engine.services import ballots, webhook_subscriptions
 
 TARGET = 0.5
 
@@ -147,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=50, help="voting members (default 50)")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds (default 4)")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (else SQLite)")
+    parser.add_argument("--webhook", action="store_true", help="a subscription wants vote.*")
     args = parser.parse_args(argv)
 
     with _setup.bench_database(args.postgres) as url:
@@ -154,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         try:
             bare.create_all(database.engine)  # the baseline's own plain tables
             world = _setup.build_world(database, args.members)
+            if args.webhook:
+                with database.transaction() as session:
+                    webhook_subscriptions.create_subscription(
+                        session,
+                        actor=world.admin,
+                        at=datetime.now(UTC),
+                        url="https://hooks.example.org/bench",
+                        event_types=["vote.*"],
+                        secret=None,
+                    )
             # Warm up both paths (compiled statement caches, connection pool).
             state = BareState()
             run_service(world, 0, min(20, args.votes))
@@ -173,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     bare_rate = done / bare_time
     ratio = service_rate / bare_rate
     ok = ratio >= TARGET
-    print(f"vote_throughput on {backend}: {done} votes per side, {args.members} members")
+    webhook = ", a webhook subscribed to vote.*" if args.webhook else ""
+    print(f"vote_throughput on {backend}: {done} votes per side, {args.members} members{webhook}")
     print(f"  project  cast_vote       {service_rate:9.1f} votes/s  ({service_time:.2f} s)")
     print(f"  baseline Core inserts    {bare_rate:9.1f} votes/s  ({bare_time:.2f} s)")
     print(f"  ratio {ratio:.2f} (target >= {TARGET})  {_setup.verdict(ok)}")

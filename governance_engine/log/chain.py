@@ -61,6 +61,16 @@ class StoredEntry:
     prev_hash: str
     hash: str
 
+    def as_document(self) -> dict[str, Any]:
+        """The entry as exported: its hashed content plus ``prev_hash`` and ``hash``.
+
+        Anyone holding this document can recompute ``hash`` from ``prev_hash`` and the content.
+        """
+        document = self.content.as_document()
+        document["prev_hash"] = self.prev_hash
+        document["hash"] = self.hash
+        return document
+
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:

@@ -5,8 +5,9 @@ records. Appends are serialised on the chain head: PostgreSQL locks the ``log_he
 (``SELECT ... FOR UPDATE``); SQLite writers already hold the database's write lock
 (``BEGIN IMMEDIATE``). Two concurrent actions therefore never fork the chain.
 
-Every entry is also an event in the transactional outbox (``persistence.outbox``), written
-here and nowhere else, so webhooks hear of exactly the changes that committed, in log order.
+Every entry is also an event for the transactional outbox (``persistence.outbox``), handed
+over here and nowhere else, so webhooks hear of exactly the changes that committed, in log
+order.
 """
 
 from __future__ import annotations
@@ -138,9 +139,7 @@ def append(
     else:
         connection.execute(_INSERT_ENTRY, row)
         connection.execute(_MOVE_HEAD, moved)
-    outbox.record_log_entry(
-        session, stored, document_of(stored), subscriptions_tag=head.subscriptions_tag
-    )
+    outbox.record_log_entry(session, stored, subscriptions_tag=head.subscriptions_tag)
     return stored
 
 
@@ -158,18 +157,7 @@ def chain_head(session: Session) -> tuple[int, str]:
 
 def export_document(entry: LogEntry) -> dict[str, Any]:
     """The entry as exported: its hashed content plus ``prev_hash`` and ``hash``."""
-    return document_of(to_stored(entry))
-
-
-def document_of(stored: StoredEntry) -> dict[str, Any]:
-    """An entry's export document: its hashed content plus ``prev_hash`` and ``hash``.
-
-    Anyone holding this document can recompute ``hash`` from ``prev_hash`` and the content.
-    """
-    document = stored.content.as_document()
-    document["prev_hash"] = stored.prev_hash
-    document["hash"] = stored.hash
-    return document
+    return to_stored(entry).as_document()
 
 
 def to_stored(entry: LogEntry) -> StoredEntry:

@@ -1,9 +1,11 @@
 """The transactional outbox: events written in the unit of work of the change that caused them.
 
 ``log_writer.append`` calls :func:`record_log_entry` for every decision-log entry, so an
-event exists if and only if its change committed. Each event gets one pending
-``WebhookDelivery`` per active subscription whose event types match; the delivery worker
-(``services.webhooks``) sends them later, outside any action's transaction.
+event exists only if its change committed. Each event gets one pending ``WebhookDelivery``
+per active subscription whose event types match; the delivery worker (``services.webhooks``)
+sends them later, outside any action's transaction. An event that no subscription wants is
+not stored at all: nothing would ever read it (a subscription hears of events from its
+creation on), and the log itself already records the change.
 
 Webhook payloads leave the system, so they never say how anyone voted on a secret ballot:
 vote choices and rationales are removed, and so is everything in a secret ballot's closing
@@ -51,8 +53,7 @@ def matches(event_types: Iterable[str], event_type: str) -> bool:
 
 
 # Written with Core, like the log entry each event accompanies: nothing reads them back here.
-_INSERT_EVENT = insert(table_of(OutboxEvent))
-_INSERT_EVENT_RETURNING_ID = insert(table_of(OutboxEvent)).returning(table_of(OutboxEvent).c.id)
+_INSERT_EVENT = insert(table_of(OutboxEvent)).returning(table_of(OutboxEvent).c.id)
 _INSERT_DELIVERY = insert(table_of(WebhookDelivery))
 
 
@@ -64,20 +65,16 @@ _subscriptions_seen: WeakKeyDictionary[Engine, tuple[int, list[tuple[int, list[s
 )
 
 
-def record_log_entry(
-    session: Session, entry: StoredEntry, document: Mapping[str, Any], *, subscriptions_tag: int
-) -> None:
-    """Write the outbox event for a log entry just appended (``document``: its export)."""
+def record_log_entry(session: Session, entry: StoredEntry, *, subscriptions_tag: int) -> None:
+    """Store the event for a log entry just appended, if any subscription wants it.
+
+    The caller holds the chain head's lock and passes its ``subscriptions_tag``.
+    """
     content = entry.content
-    public = public_document(session, content.action, content.subject_id, document)
-    enqueue(
-        session,
-        event_type=content.action,
-        payload=public,
-        at=content.recorded_at,
-        seq=content.seq,
-        subscriptions_tag=subscriptions_tag,
-    )
+    subscribers = _subscribers(session, subscriptions_tag, content.action)
+    if subscribers:
+        public = public_document(session, content.action, content.subject_id, entry.as_document())
+        _store(session, subscribers, content.action, public, content.recorded_at, content.seq)
 
 
 def active_subscriptions(session: Session, tag: int) -> list[tuple[int, list[str]]]:
@@ -103,21 +100,34 @@ def enqueue(
     seq: int | None = None,
     subscriptions_tag: int,
 ) -> None:
-    """Store one event and a pending delivery for each active subscription that wants it.
+    """Store an event and a pending delivery for each active subscription that wants it.
 
     The caller holds the chain head's lock and passes its ``subscriptions_tag``.
     """
-    connection = session.connection()
-    subscribers = [
+    subscribers = _subscribers(session, subscriptions_tag, event_type)
+    if subscribers:
+        _store(session, subscribers, event_type, payload, at, seq)
+
+
+def _subscribers(session: Session, tag: int, event_type: str) -> list[int]:
+    return [
         subscription_id
-        for subscription_id, event_types in active_subscriptions(session, subscriptions_tag)
+        for subscription_id, event_types in active_subscriptions(session, tag)
         if matches(event_types, event_type)
     ]
+
+
+def _store(
+    session: Session,
+    subscribers: list[int],
+    event_type: str,
+    payload: Mapping[str, Any],
+    at: datetime,
+    seq: int | None,
+) -> None:
+    connection = session.connection()
     values = {"event_type": event_type, "payload": dict(payload), "log_seq": seq, "created_at": at}
-    if not subscribers:
-        connection.execute(_INSERT_EVENT, values)
-        return
-    event_id = connection.execute(_INSERT_EVENT_RETURNING_ID, values).scalar_one()
+    event_id = connection.execute(_INSERT_EVENT, values).scalar_one()
     connection.execute(
         _INSERT_DELIVERY,
         [

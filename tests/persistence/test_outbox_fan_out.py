@@ -16,7 +16,12 @@ from testkit.world import build_world
 
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
-from governance_engine.persistence.models import LogHead, WebhookDelivery, WebhookSubscription
+from governance_engine.persistence.models import (
+    LogHead,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 AT = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
@@ -146,3 +151,13 @@ def test_a_rolled_back_subscription_never_receives_later_events(
     assert deliveries(database) == {}
     append(database, "proposal.revised")
     assert deliveries(database) == {committed: 1}
+
+
+def test_an_event_nobody_wants_is_not_stored(database: Database, admin_id: int) -> None:
+    append(database, "proposal.filed")
+    subscribe(database, ["ballot.*"], admin_id)
+    append(database, "proposal.filed")
+    append(database, "ballot.opened")
+    with database.reader() as session:
+        stored = session.scalars(select(OutboxEvent.event_type)).all()
+    assert stored == ["ballot.opened"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import POSTGRES_URL
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select
-from testkit.drive import file, open_ballot, take
+from testkit.drive import file, open_ballot, subscribe, take
 from testkit.world import build_world
 
 from api.app import create_app
@@ -47,6 +47,7 @@ def test_every_route_re_runs_on_serialization_failures(tmp_path: Path) -> None:
 def test_conflicting_votes_are_retried_and_written_once(database_url: str) -> None:
     setup = Database(database_url)
     world = build_world(setup)
+    subscribe(world, "vote.*")  # so that every vote's event is stored, and can be counted
     proposal_id = file(world, text="# Spec\n")
     take(world, proposal_id, "submit", "wendy")
     ballot_id = open_ballot(world, proposal_id, "wendy")

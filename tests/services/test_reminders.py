@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from sqlalchemy import func, select
 from testkit.cli import free_port
-from testkit.drive import WG, file, open_ballot, take, vote
+from testkit.drive import WG, file, open_ballot, subscribe, take, vote
 from testkit.processes import run_in_processes
 from testkit.workers import run_tick_report_at
 from testkit.world import World, build_world
@@ -64,6 +64,7 @@ def ids(world: World, *names: str) -> list[int]:
 
 
 def test_voters_who_owe_a_vote_get_one_reminder_within_the_window(world: World) -> None:
+    subscribe(world, "ballot.reminder")
     ballot_id, proposal_id = open_wg_ballot(world)
     vote(world, ballot_id, "wendy", "yes")
     world.clock.advance(deadline_of(world, ballot_id) - DAY - timedelta(minutes=1))
@@ -181,6 +182,7 @@ def test_two_ticks_on_threads_remind_each_voter_once(world: World) -> None:
 
 @pytest.mark.slow
 def test_two_tick_processes_remind_each_voter_once(world: World, database_url: str) -> None:
+    subscribe(world, "ballot.*")
     for _ in range(4):
         open_wg_ballot(world)
     at = (world.clock.now() + timedelta(days=6, hours=12)).isoformat()

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import Ballot, Proposal, Revision
-from governance_engine.services import ballots, proposals
+from governance_engine.services import ballots, proposals, webhook_subscriptions
 from governance_engine.services.ballots import CastVote, ClosedBallot
 from governance_engine.services.tick import TickReport, tick
 from testkit.world import World
@@ -142,3 +142,19 @@ def pass_ballot(world: World, proposal_id: int, officer: str, voters: list[str])
         evaluation = ballots.evaluate_ballot(session, ballot, world.clock.now())
     assert ballot.outcome == "passed", evaluation.explanation.lines
     return ClosedBallot(ballot, None, evaluation, None)  # type: ignore[arg-type]
+
+
+def subscribe(world: World, *event_types: str, url: str = "https://hooks.example.org/gov") -> int:
+    """An admin registers a webhook; events are stored only while someone subscribes."""
+    created = act(
+        world,
+        lambda s: webhook_subscriptions.create_subscription(
+            s,
+            actor=world.admin,
+            at=world.clock.now(),
+            url=url,
+            event_types=list(event_types),
+            secret=None,
+        ),
+    )
+    return created.subscription.id
