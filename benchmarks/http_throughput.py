@@ -3,8 +3,8 @@
 Project: ``governance-engine serve --workers 2`` on a fresh PostgreSQL database (timers
 off), each client voting as a different elector with that person's bearer token, changing
 its vote each time. Baseline: ``_bare_app.py`` under uvicorn with 2 workers, doing a vote
-insert and a log-like insert per request on the same database. Loopback only; each side
-runs for a bounded time.
+insert and a log-like insert per request on the same database. Loopback only. Both servers
+run for the whole measurement and are loaded in turn, in interleaved rounds.
 
     python benchmarks/http_throughput.py [--postgres URL] [--clients 16] [--seconds 8]
 
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0, help="load time per side")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds (default 4)")
     args = parser.parse_args(argv)
 
     executable = Path(sys.executable).parent / "governance-engine"
@@ -128,42 +129,62 @@ def main(argv: list[str] | None = None) -> int:
             "BENCH_DATABASE_URL": url,
             "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)]),
         }
-        results = {}
-        port = free_port()
+        bare_port, serve_port = free_port(), free_port()
         bare_server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "_bare_app:app", "--port", str(port)),
+                *(sys.executable, "-m", "uvicorn", "_bare_app:app", "--port", str(bare_port)),
                 *("--workers", str(args.workers), "--log-level", "warning"),
             ],
             env=env,
             cwd=HERE,
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(f"{base}/openapi.json", bare_server)
-            paths = [f"/ballots/{world.ballot_id}/votes/{voter}" for voter in voter_ids]
-            load(base, paths, [{}] * len(paths), 1.0)  # warm-up
-            results["baseline bare FastAPI"] = load(base, paths, [{}] * len(paths), args.seconds)
-        finally:
-            stop(bare_server)
-        port = free_port()
         serve = subprocess.Popen(
-            [str(executable), "serve", "--port", str(port), "--workers", str(args.workers)],
+            [str(executable), "serve", "--port", str(serve_port), "--workers", str(args.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        sides = {
+            "baseline bare FastAPI": (
+                f"http://127.0.0.1:{bare_port}",
+                [f"/ballots/{world.ballot_id}/votes/{voter}" for voter in voter_ids],
+                [{}] * len(voter_ids),
+            ),
+            "project serve": (
+                f"http://127.0.0.1:{serve_port}",
+                [f"/api/v1/ballots/{world.ballot_id}/votes"] * len(tokens),
+                [{"Authorization": f"Bearer {token}"} for token in tokens],
+            ),
+        }
+        results: dict[str, tuple[int, int, list[float], float]] = {
+            name: (0, 0, [], 0.0) for name in sides
+        }
         try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(f"{base}/health", serve)
-            paths = [f"/api/v1/ballots/{world.ballot_id}/votes"] * len(tokens)
-            headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
-            load(base, paths, headers, 1.0)  # warm-up
-            results["project serve"] = load(base, paths, headers, args.seconds)
+            wait_ready(f"http://127.0.0.1:{bare_port}/openapi.json", bare_server)
+            wait_ready(f"http://127.0.0.1:{serve_port}/health", serve)
+            for base, paths, headers in sides.values():
+                load(base, paths, headers, 1.0)  # warm-up
+            # Interleaved rounds, so a change in a neighbour's load touches both sides alike.
+            for _round in range(args.rounds):
+                for name, (base, paths, headers) in sides.items():
+                    ok, errors, latencies, elapsed = load(
+                        base, paths, headers, args.seconds / args.rounds
+                    )
+                    total = results[name]
+                    results[name] = (
+                        total[0] + ok,
+                        total[1] + errors,
+                        total[2] + latencies,
+                        total[3] + elapsed,
+                    )
         finally:
+            stop(bare_server)
             stop(serve)
 
-    print(f"http_throughput on PostgreSQL: {args.clients} clients, {args.workers} workers each")
+    print(
+        f"http_throughput on PostgreSQL: {args.clients} clients, {args.workers} workers each,"
+        f" {args.rounds} interleaved rounds of {args.seconds / args.rounds:.1f} s per side"
+    )
     rates = {}
     for name, (ok, errors, latencies, elapsed) in results.items():
         rates[name] = ok / elapsed
