@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from testkit.log import AT, append_entry
 from testkit.processes import run_in_processes
 from testkit.tamper import drop_log_triggers
 from testkit.workers import append_many
@@ -14,22 +13,12 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import LogEntry, LogHead
 
-AT = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
-
 
 def append(database: Database, count: int) -> None:
     with database.transaction() as session:
         for index in range(count):
-            log_writer.append(
-                session,
-                at=AT,
-                actor_id=None,
-                action="test.appended",
-                subject_type="test",
-                subject_id=index,
-                payload={"index": index, "text": "naïve ✓"},
-                proposal_id=index % 2 or None,
-            )
+            payload = {"index": index, "text": "naïve ✓"}
+            append_entry(session, subject_id=index, payload=payload, proposal_id=index % 2 or None)
 
 
 def verify(database: Database) -> log_writer.VerifyResult:
@@ -56,15 +45,7 @@ def test_entry_rolls_back_with_its_transaction(database: Database) -> None:
 
     def failing_action() -> None:
         with database.transaction() as session:
-            log_writer.append(
-                session,
-                at=AT,
-                actor_id=None,
-                action="a",
-                subject_type="s",
-                subject_id=1,
-                payload={},
-            )
+            append_entry(session)
             raise RuntimeError("the action failed after its log entry was written")
 
     with pytest.raises(RuntimeError):

@@ -8,13 +8,11 @@ rolls back) and check that the next append still fans out to exactly the right o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import func, select, update
+from testkit.log import AT, append_entry
 from testkit.world import build_world
 
-from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import (
     LogHead,
@@ -22,8 +20,6 @@ from governance_engine.persistence.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-
-AT = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -50,15 +46,7 @@ def subscribe(database: Database, event_types: list[str], admin_id: int) -> int:
 
 def append(database: Database, action: str) -> None:
     with database.transaction() as session:
-        log_writer.append(
-            session,
-            at=AT,
-            actor_id=None,
-            action=action,
-            subject_type="test",
-            subject_id=1,
-            payload={},
-        )
+        append_entry(session, action=action)
 
 
 def deliveries(database: Database) -> dict[int, int]:
@@ -132,15 +120,7 @@ def test_a_rolled_back_subscription_never_receives_later_events(
             )
             session.flush()
             # This append reads the uncommitted subscription under the uncommitted tag.
-            log_writer.append(
-                session,
-                at=AT,
-                actor_id=None,
-                action="vote.cast",
-                subject_type="test",
-                subject_id=1,
-                payload={},
-            )
+            append_entry(session, action="vote.cast")
             raise RuntimeError("the unit of work fails after its append")
 
     with pytest.raises(RuntimeError, match="fails after its append"):

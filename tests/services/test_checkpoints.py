@@ -3,11 +3,10 @@ proofs computed from every leaf, on both databases."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
+from testkit.log import AT, append_entries
 
 from governance_engine.log.merkle import (
     consistency_proof,
@@ -17,32 +16,16 @@ from governance_engine.log.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import LogEntry, MerkleBlock
 from governance_engine.services import checkpoints
 
-AT = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 KEY = Ed25519PrivateKey.generate()
 
 
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checkpoints, "BLOCK_HEIGHT", 2)  # blocks of 4 entries
-
-
-def append(database: Database, count: int) -> None:
-    with database.transaction() as session:
-        for index in range(count):
-            log_writer.append(
-                session,
-                at=AT,
-                actor_id=None,
-                action="test.appended",
-                subject_type="test",
-                subject_id=index,
-                payload={"index": index},
-            )
 
 
 def checkpoint(database: Database) -> bytes:
@@ -62,10 +45,10 @@ def stored_blocks(database: Database) -> list[int]:
 
 
 def test_checkpoints_store_blocks_and_proofs_match_the_full_tree(database: Database) -> None:
-    append(database, 10)
+    append_entries(database, 10)
     first_root = checkpoint(database)
     assert stored_blocks(database) == [0, 1]
-    append(database, 13)
+    append_entries(database, 13)
     second_root = checkpoint(database)
     assert stored_blocks(database) == [0, 1, 2, 3, 4]  # 23 entries: five complete blocks
     leaves = all_leaves(database)
@@ -90,7 +73,7 @@ def test_checkpoints_store_blocks_and_proofs_match_the_full_tree(database: Datab
 
 def test_proofs_need_no_stored_blocks(database: Database) -> None:
     """Blocks are a cache: with none stored, proofs are computed from the entries."""
-    append(database, 9)
+    append_entries(database, 9)
     leaves = all_leaves(database)
     with database.reader() as session:
         proof = checkpoints.prove_inclusion(session, seq=6)
@@ -100,7 +83,7 @@ def test_proofs_need_no_stored_blocks(database: Database) -> None:
 
 
 def test_a_corrupted_block_makes_proofs_fail_to_verify(database: Database) -> None:
-    append(database, 12)
+    append_entries(database, 12)
     signed_root = checkpoint(database)
     with database.transaction() as session:
         session.execute(update(MerkleBlock).where(MerkleBlock.position == 0).values(root="0" * 64))
