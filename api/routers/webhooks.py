@@ -127,6 +127,24 @@ def disable_webhook(
         return WebhookRead.of(subscription)
 
 
+@router.post(
+    "/{webhook_id}/enable",
+    operation_id="enable_webhook",
+    response_model=WebhookRead,
+    responses=responses(401, 403, 404, 422),
+)
+def enable_webhook(
+    webhook_id: WebhookId, database: DatabaseDep, clock: ClockDep, actor: CurrentActor
+) -> WebhookRead:
+    """Send to a disabled endpoint again (admins), same URL and secret. Pending deliveries
+    are sent, oldest first; events logged while it was disabled are not."""
+    with database.transaction() as session:
+        subscription = webhook_subscriptions.enable_subscription(
+            session, actor=actor, at=clock.now(), subscription_id=webhook_id
+        )
+        return WebhookRead.of(subscription)
+
+
 @router.get(
     "/{webhook_id}/deliveries",
     operation_id="list_webhook_deliveries",

@@ -47,6 +47,7 @@ class WebhookLinks(BaseModel):
     self: str
     deliveries: str
     disable: str
+    enable: str
 
 
 class WebhookRead(BaseModel):
@@ -71,7 +72,10 @@ class WebhookRead(BaseModel):
             created_by_id=subscription.created_by_id,
             created_at=subscription.created_at,
             links=WebhookLinks(
-                self=base, deliveries=f"{base}/deliveries", disable=f"{base}/disable"
+                self=base,
+                deliveries=f"{base}/deliveries",
+                disable=f"{base}/disable",
+                enable=f"{base}/enable",
             ),
         )
 

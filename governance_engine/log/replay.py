@@ -47,6 +47,7 @@ IGNORED_ACTIONS = frozenset(
         "proposal.timer_refused",
         "webhook.created",
         "webhook.disabled",
+        "webhook.enabled",
     }
 )
 

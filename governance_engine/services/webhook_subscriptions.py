@@ -69,6 +69,7 @@ EVENT_TYPES: Final = frozenset(
         "objection.resolved",
         "webhook.created",
         "webhook.disabled",
+        "webhook.enabled",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)
@@ -216,17 +217,35 @@ def disable_subscription(
 ) -> WebhookSubscription:
     """Stop sending to an endpoint (admins). Its pending deliveries stay, unsent; disabling
     twice changes nothing."""
-    require_admin(actor, "disable a webhook")
+    return _set_active(session, actor, at, subscription_id, active=False)
+
+
+def enable_subscription(
+    session: Session, *, actor: Actor, at: datetime, subscription_id: int
+) -> WebhookSubscription:
+    """Send to a disabled endpoint again (admins), with the same URL and secret.
+
+    Deliveries still pending are sent, oldest first; events logged while it was disabled
+    were never queued for it and are not sent (the log and its export have them).
+    Enabling an active webhook changes nothing.
+    """
+    return _set_active(session, actor, at, subscription_id, active=True)
+
+
+def _set_active(
+    session: Session, actor: Actor, at: datetime, subscription_id: int, *, active: bool
+) -> WebhookSubscription:
+    require_admin(actor, "enable a webhook" if active else "disable a webhook")
     subscription = _subscription(session, subscription_id, for_update=True)
-    if not subscription.active:
+    if subscription.active == active:
         return subscription
-    subscription.active = False
+    subscription.active = active
     session.flush()
     log_writer.append(
         session,
         at=at,
         actor_id=actor.person_id,
-        action="webhook.disabled",
+        action="webhook.enabled" if active else "webhook.disabled",
         subject_type="webhook",
         subject_id=subscription.id,
         payload={"origin": _origin(subscription.url)},

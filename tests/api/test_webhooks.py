@@ -106,8 +106,14 @@ def test_who_may_do_what(api: Api) -> None:
     created = register(api, "https://hooks.example.org/")
     assert api.get(f"/api/v1/webhooks/{created['id']}", who="auditor").status_code == 200
     assert api.post(f"/api/v1/webhooks/{created['id']}/disable", who="auditor").status_code == 403
+    assert api.post(f"/api/v1/webhooks/{created['id']}/enable", who="auditor").status_code == 403
+    disabled = api.post(f"/api/v1/webhooks/{created['id']}/disable", who="admin").json()
+    assert disabled["active"] is False
+    enabled = api.post(disabled["links"]["enable"], who="admin")
+    assert (enabled.status_code, enabled.json()["active"]) == (200, True)
     assert api.get("/api/v1/webhooks/999", who="admin").status_code == 404
     assert api.post("/api/v1/webhooks/999/disable", who="admin").status_code == 404
+    assert api.post("/api/v1/webhooks/999/enable", who="admin").status_code == 404
     assert api.get("/api/v1/webhooks/999/deliveries", who="admin").status_code == 404
     assert api.post("/api/v1/webhooks/deliveries/999/redeliver", who="admin").status_code == 404
 

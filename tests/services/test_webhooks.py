@@ -420,6 +420,42 @@ def test_a_disabled_subscription_gets_nothing_more(world: World) -> None:
             )
 
 
+def test_an_enabled_subscription_sends_what_was_pending_and_then_new_events(
+    world: World,
+) -> None:
+    def set_active(active: bool, by: str | None = None) -> None:
+        change = (
+            webhook_subscriptions.enable_subscription
+            if active
+            else webhook_subscriptions.disable_subscription
+        )
+        actor = world.admin if by is None else world.actor(by)
+        with world.database.transaction() as session:
+            change(session, actor=actor, at=world.clock.now(), subscription_id=subscription_id)
+
+    with receiving() as receiver:
+        subscription_id = subscribe(world, receiver.url, ("proposal.filed",))
+        first = file(world, title="Queued before")
+        set_active(False)
+        file(world, title="Filed while disabled")  # never queued for this webhook
+        with pytest.raises(PermissionDenied):
+            set_active(True, by="wendy")
+        set_active(True)
+        set_active(True)  # enabling twice changes nothing
+        third = file(world, title="Filed after")
+        assert deliver(world).attempted == 2
+        sent = [request.document["data"]["proposal_id"] for request in receiver.received]
+    assert sent == [first, third]  # oldest first; nothing from the disabled spell
+    assert statuses(world, subscription_id) == [("delivered", 1), ("delivered", 1)]
+    with world.database.reader() as session:
+        actions = session.scalars(
+            select(LogEntry.action)
+            .where(LogEntry.action.in_(["webhook.disabled", "webhook.enabled"]))
+            .order_by(LogEntry.seq)
+        ).all()
+    assert actions == ["webhook.disabled", "webhook.enabled"]
+
+
 def guideline_with_secret_iesg_ballot() -> WorkflowCatalog:
     [guideline] = [d for d in load_bundled() if d.name == "guideline"]
     data = copy.deepcopy(guideline.to_dict())
