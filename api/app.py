@@ -39,7 +39,8 @@ from governance_engine.persistence.webhook_sender import HttpSender
 from governance_engine.services import checkpoints
 from governance_engine.services import notifications as notification_service
 from governance_engine.services.tick import tick
-from governance_engine.services.webhooks import RetryPolicy, deliver_due
+from governance_engine.services.webhooks import RetryPolicy, deliver_due, prune_finished
+from governance_engine.services.webhooks import retention as webhook_retention
 from governance_engine.services.workflows import WorkflowCatalog
 from governance_engine.signing import load_or_create_key
 
@@ -80,9 +81,13 @@ def _periodic_tasks(
         with database.transaction() as session:
             checkpoints.create_checkpoint(session, at=clock.now(), key=key)
 
+    keep = webhook_retention(settings)
+
     def run_deliveries() -> str | None:
         report = deliver_due(database, clock=clock, sender=sender, policy=policy)
         said = [report.describe()] if report.attempted else []
+        if keep is not None and (pruned := prune_finished(database, clock=clock, keep=keep)):
+            said.append(f"pruned {pruned} finished webhook events")
         if mailer is not None:
             emails = notification_service.email_notifications(database, clock=clock, mailer=mailer)
             said += [emails.describe()] if emails.sent or emails.failed else []

@@ -37,6 +37,9 @@ class Settings:
     webhook_backoff_cap: float = 3600.0
     # Seconds an endpoint gets to answer (connect, send, first byte, each) before it failed.
     webhook_timeout: float = 5.0
+    # Days that delivered and failed webhook deliveries (and their events) are kept before
+    # the delivery worker deletes them; 0 keeps them forever.
+    webhook_retention_days: float = 30.0
     # Email for notifications (reminders): off unless an SMTP host is named.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -60,6 +63,7 @@ class Settings:
             webhook_backoff_base=_seconds(env, "GOVERNANCE_WEBHOOK_BACKOFF_BASE", 30.0),
             webhook_backoff_cap=_seconds(env, "GOVERNANCE_WEBHOOK_BACKOFF_CAP", 3600.0),
             webhook_timeout=_positive(env, "GOVERNANCE_WEBHOOK_TIMEOUT", 5.0),
+            webhook_retention_days=_number(env, "GOVERNANCE_WEBHOOK_RETENTION", 30.0, "days"),
             smtp_host=env.get("GOVERNANCE_SMTP_HOST", "").strip(),
             smtp_port=_port(env, "GOVERNANCE_SMTP_PORT", 25),
             smtp_from=env.get("GOVERNANCE_SMTP_FROM", "").strip() or "governance-engine@localhost",

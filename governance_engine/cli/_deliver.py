@@ -14,7 +14,7 @@ from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.config import Settings
 from governance_engine.persistence.webhook_sender import HttpSender
-from governance_engine.services import notifications
+from governance_engine.services import notifications, webhooks
 from governance_engine.services.webhooks import RetryPolicy, deliver_due
 
 
@@ -48,6 +48,12 @@ def _deliver(args: argparse.Namespace) -> int:
             policy=RetryPolicy.from_settings(settings),
             limit=args.limit,
         )
+        keep = webhooks.retention(settings)
+        pruned = (
+            webhooks.prune_finished(database, clock=SystemClock(), keep=keep)
+            if keep is not None
+            else 0
+        )
         mailer = notifications.mailer_from(settings)
         emails = (
             notifications.email_notifications(database, clock=SystemClock(), mailer=mailer)
@@ -57,6 +63,8 @@ def _deliver(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(report.describe())
+    if pruned:
+        print(f"pruned {pruned} finished webhook events older than the retention")
     if emails is not None:
         print(emails.describe())
     return 0

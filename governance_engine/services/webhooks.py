@@ -168,6 +168,39 @@ def deliver_due(
     return report
 
 
+def retention(settings: Settings) -> timedelta | None:
+    """How long finished deliveries are kept (None: forever)."""
+    days = settings.webhook_retention_days
+    return timedelta(days=days) if days > 0 else None
+
+
+def prune_finished(
+    database: Database, *, clock: Clock, keep: timedelta, batch: int = 500, limit: int = 20_000
+) -> int:
+    """Delete events older than ``keep`` whose deliveries have all finished, with them.
+
+    Delivered and failed deliveries are history once ``keep`` has passed (they can no longer
+    be redelivered); pending ones are never touched, however old. Returns how many events
+    went. At most ``limit`` per call, in batches, so one pass stays short on a large backlog.
+    """
+    before = clock.now() - keep
+    pruned = 0
+    while pruned < limit:
+        size = min(batch, limit - pruned)
+
+        def prune_batch(session: Session, size: int = size) -> int:
+            event_ids = queries.finished_events(session, before=before, limit=size)
+            if event_ids:
+                queries.delete_events(session, event_ids)
+            return len(event_ids)
+
+        removed = database.run(prune_batch)
+        pruned += removed
+        if removed < size:
+            break
+    return pruned
+
+
 def _claim(
     session: Session, *, clock: Clock, policy: RetryPolicy, limit: int, skip: set[int]
 ) -> list[_Claim]:

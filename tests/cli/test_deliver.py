@@ -43,6 +43,8 @@ def test_deliver_sends_what_is_due_once(database_url: str, tmp_path: Path) -> No
         first = run_cli("deliver", cwd=tmp_path, database_url=database_url)
         assert first.returncode == 0, first.stderr
         assert "2 delivered, 0 to retry, 0 failed" in first.stdout
+        # The world's events date from March 2026, beyond the default 30 days' retention.
+        assert "pruned 2 finished webhook events" in first.stdout
         second = run_cli("deliver", cwd=tmp_path, database_url=database_url)
         assert "0 delivered" in second.stdout
         received = receiver.received
@@ -59,11 +61,20 @@ def test_deliver_reports_failures_and_honours_the_settings(
         "deliver",
         cwd=tmp_path,
         database_url=database_url,
-        extra_env={"GOVERNANCE_WEBHOOK_MAX_ATTEMPTS": "1"},
+        extra_env={"GOVERNANCE_WEBHOOK_MAX_ATTEMPTS": "1", "GOVERNANCE_WEBHOOK_RETENTION": "0"},
     )
     assert result.returncode == 0, result.stderr
     # One endpoint, in order: the first event failed for good, so the second went next.
     assert "0 delivered, 0 to retry, 2 failed" in result.stdout
+    assert "pruned" not in result.stdout  # retention 0 keeps everything
+    bad = run_cli(
+        "deliver",
+        cwd=tmp_path,
+        database_url=database_url,
+        extra_env={"GOVERNANCE_WEBHOOK_RETENTION": "a month"},
+    )
+    assert bad.returncode != 0
+    assert "GOVERNANCE_WEBHOOK_RETENTION must be a number of days" in bad.stderr
 
 
 def test_deliver_errors_are_one_line(database_url: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from testkit.receiver import Received, Receiver, dead_url, receiving
 from testkit.workers import deliver_at
 from testkit.world import World, build_world
 
-from governance_engine.errors import Conflict, InvalidInput, PermissionDenied
+from governance_engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from governance_engine.lifecycle import WorkflowDefinition, load_bundled
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
@@ -45,6 +45,7 @@ from governance_engine.services.webhooks import (
     _claim,
     _record,
     deliver_due,
+    prune_finished,
     sign,
 )
 from governance_engine.services.workflows import WorkflowCatalog
@@ -249,6 +250,35 @@ def test_a_dead_receiver_ends_failed_after_the_last_attempt(world: World) -> Non
     assert (delivery.status, delivery.attempts, delivery.delivered_at) == ("failed", 3, None)
     world.clock.advance(timedelta(days=1))
     assert deliver(world).attempted == 0
+
+
+def test_finished_deliveries_are_pruned_after_the_retention(world: World) -> None:
+    def prune() -> int:
+        return prune_finished(world.database, clock=world.clock, keep=timedelta(days=1))
+
+    with receiving() as receiver:
+        steady = subscribe(world, receiver.url, ("proposal.filed",))
+        dead = subscribe(world, dead_url(), ("proposal.filed",))
+        file(world, title="Old")
+        deliver(world)  # steady: delivered; dead: waiting for its next attempt
+        world.clock.advance(timedelta(days=2))
+        assert prune() == 0  # an event is kept while any of its deliveries is pending
+        for _ in range(POLICY.max_attempts):
+            deliver(world)
+            world.clock.advance(PAST_BACKOFF)
+        [old_dead] = deliveries(world, dead)
+        assert old_dead.status == "failed"
+        file(world, title="Recent")
+        deliver(world)
+    assert prune() == 1  # the old event and both its deliveries; the recent one stays
+    assert prune() == 0
+    assert [d.status for d in deliveries(world, steady)] == ["delivered"]
+    assert [d.status for d in deliveries(world, dead)] == ["pending"]
+    assert [event.payload["payload"]["title"] for event in events(world)] == ["Recent"]
+    with world.database.transaction() as session, pytest.raises(NotFound):
+        webhook_subscriptions.redeliver(
+            session, actor=world.admin, at=world.clock.now(), delivery_id=old_dead.id
+        )
 
 
 def test_events_reach_each_subscription_in_order(world: World) -> None:

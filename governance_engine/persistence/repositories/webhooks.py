@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from governance_engine.persistence.models import (
@@ -124,3 +124,37 @@ def claimable(session: Session, *, now: datetime, limit: int) -> list[WebhookDel
         .execution_options(populate_existing=True)
     )
     return list(session.scalars(statement))
+
+
+def finished_events(session: Session, *, before: datetime, limit: int) -> list[int]:
+    """Events created before ``before`` with no delivery still pending, oldest first.
+
+    Their deliveries are locked (PostgreSQL), so a redelivery cannot make one pending again
+    between this read and the caller's delete.
+    """
+    pending = exists().where(
+        WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == "pending"
+    )
+    candidates = list(
+        session.scalars(
+            select(OutboxEvent.id)
+            .where(OutboxEvent.created_at < before, ~pending)
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+        )
+    )
+    if not candidates:
+        return []
+    locked = session.execute(
+        select(WebhookDelivery.event_id, WebhookDelivery.status)
+        .where(WebhookDelivery.event_id.in_(candidates))
+        .with_for_update()
+    )
+    still_pending = {event_id for event_id, status in locked if status == "pending"}
+    return [event_id for event_id in candidates if event_id not in still_pending]
+
+
+def delete_events(session: Session, event_ids: Collection[int]) -> None:
+    """Delete events and all their deliveries."""
+    session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(event_ids)))
+    session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(event_ids)))
