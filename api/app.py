@@ -69,7 +69,9 @@ def _periodic_tasks(
     """Deadlines, checkpoints, and webhook (and email) deliveries. Safe in several workers:
     all are idempotent, and deliveries are claimed so each goes out once."""
     reminder_window = timedelta(hours=settings.reminder_window_hours)
-    sender = HttpSender(timeout=settings.webhook_timeout)
+    sender = HttpSender(
+        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private
+    )
     policy = RetryPolicy.from_settings(settings)
     mailer = notification_service.mailer_from(settings)
 

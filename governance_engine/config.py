@@ -40,6 +40,8 @@ class Settings:
     # Days that delivered and failed webhook deliveries (and their events) are kept before
     # the delivery worker deletes them; 0 keeps them forever.
     webhook_retention_days: float = 30.0
+    # Whether webhooks may be sent to loopback, private and link-local addresses.
+    webhook_allow_private: bool = False
     # Email for notifications (reminders): off unless an SMTP host is named.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -64,6 +66,7 @@ class Settings:
             webhook_backoff_cap=_seconds(env, "GOVERNANCE_WEBHOOK_BACKOFF_CAP", 3600.0),
             webhook_timeout=_positive(env, "GOVERNANCE_WEBHOOK_TIMEOUT", 5.0),
             webhook_retention_days=_number(env, "GOVERNANCE_WEBHOOK_RETENTION", 30.0, "days"),
+            webhook_allow_private=_flag(env, "GOVERNANCE_WEBHOOK_ALLOW_PRIVATE", default=False),
             smtp_host=env.get("GOVERNANCE_SMTP_HOST", "").strip(),
             smtp_port=_port(env, "GOVERNANCE_SMTP_PORT", 25),
             smtp_from=env.get("GOVERNANCE_SMTP_FROM", "").strip() or "governance-engine@localhost",

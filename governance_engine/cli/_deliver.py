@@ -44,7 +44,10 @@ def _deliver(args: argparse.Namespace) -> int:
         report = deliver_due(
             database,
             clock=SystemClock(),
-            sender=HttpSender(timeout=settings.webhook_timeout),
+            sender=HttpSender(
+                timeout=settings.webhook_timeout,
+                allow_private=settings.webhook_allow_private,
+            ),
             policy=RetryPolicy.from_settings(settings),
             limit=args.limit,
         )

@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 from testkit.cli import console_script, free_port, run_cli
 from testkit.drive import file
 from testkit.receiver import Receiver, dead_url, receiving
 from testkit.world import build_world
 
 from governance_engine.persistence.database import Database
+from governance_engine.persistence.models import WebhookDelivery
 from governance_engine.services import webhook_subscriptions
 
 SECRET = "cli-test-secret-0123456789"
+LOOPBACK = {"GOVERNANCE_WEBHOOK_ALLOW_PRIVATE": "true"}  # the test receivers listen on 127.0.0.1
+
+
+def _last_errors(database_url: str) -> list[str]:
+    database = Database(database_url)
+    try:
+        with database.reader() as session:
+            statement = select(WebhookDelivery.last_error).order_by(WebhookDelivery.event_id)
+            return list(session.scalars(statement))
+    finally:
+        database.dispose()
+
+
+def _make_all_due(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            session.execute(
+                update(WebhookDelivery).values(next_attempt_at=datetime(2000, 1, 1, tzinfo=UTC))
+            )
+    finally:
+        database.dispose()
 
 
 def _subscribed_world(database_url: str, url: str) -> None:
@@ -40,12 +65,20 @@ def _subscribed_world(database_url: str, url: str) -> None:
 def test_deliver_sends_what_is_due_once(database_url: str, tmp_path: Path) -> None:
     with receiving() as receiver:
         _subscribed_world(database_url, receiver.url)
-        first = run_cli("deliver", cwd=tmp_path, database_url=database_url)
+        refused = run_cli("deliver", cwd=tmp_path, database_url=database_url)
+        # A loopback endpoint is refused by default, without a request being made.
+        assert "0 delivered, 1 to retry, 0 failed" in refused.stdout  # the second waits
+        assert receiver.received == []
+        [error, _] = _last_errors(database_url)
+        assert "not a public address" in error
+        assert "GOVERNANCE_WEBHOOK_ALLOW_PRIVATE" in error
+        _make_all_due(database_url)
+        first = run_cli("deliver", cwd=tmp_path, database_url=database_url, extra_env=LOOPBACK)
         assert first.returncode == 0, first.stderr
         assert "2 delivered, 0 to retry, 0 failed" in first.stdout
         # The world's events date from March 2026, beyond the default 30 days' retention.
         assert "pruned 2 finished webhook events" in first.stdout
-        second = run_cli("deliver", cwd=tmp_path, database_url=database_url)
+        second = run_cli("deliver", cwd=tmp_path, database_url=database_url, extra_env=LOOPBACK)
         assert "0 delivered" in second.stdout
         received = receiver.received
     assert len(received) == 2
@@ -107,6 +140,7 @@ def test_serve_delivers_periodically(database_url: str, tmp_path: Path) -> None:
                 "GOVERNANCE_DATABASE_URL": database_url,
                 "GOVERNANCE_TICK_INTERVAL": "0",
                 "GOVERNANCE_DELIVERY_INTERVAL": "0.3",
+                "GOVERNANCE_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver is on loopback
             },
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -176,7 +176,7 @@ def deliver_at(url: str, at_iso: str, start_at: float, max_attempts: int) -> lis
         report = deliver_due(
             database,
             clock=FrozenClock(datetime.fromisoformat(at_iso)),
-            sender=HttpSender(timeout=5),
+            sender=HttpSender(timeout=5, allow_private=True),
             policy=RetryPolicy(max_attempts=max_attempts, timeout=5),
             batch_size=3,
         )
