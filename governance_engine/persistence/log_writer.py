@@ -17,7 +17,7 @@ from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import ConfigurationError
@@ -53,6 +53,10 @@ _MOVE_HEAD = (
 # PostgreSQL runs a data-changing statement inside WITH, so there the head moves in the
 # same round trip as the insert; SQLite runs the two statements.
 _INSERT_ENTRY_MOVING_HEAD = insert(_entries).add_cte(_MOVE_HEAD.cte("moved_head"))
+_LAST_AND_HEAD = select(
+    select(func.max(_entries.c.seq)).scalar_subquery(),
+    select(_head.c.seq).where(_head.c.id == 1).scalar_subquery(),
+)
 _STORED_COLUMNS = select(
     _entries.c.seq,
     _entries.c.recorded_at,
@@ -195,12 +199,14 @@ def iter_entries(session: Session, *, after_seq: int = 0) -> Generator[LogEntry]
         result.close()
 
 
-def iter_stored(session: Session, *, after_seq: int = 0) -> Generator[StoredEntry]:
-    """Every entry in seq order as plain values (no ORM objects), streamed in batches."""
-    statement = _STORED_COLUMNS.where(_entries.c.seq > after_seq).execution_options(
-        yield_per=_STREAM_BATCH
-    )
-    result = session.connection().execute(statement)
+def iter_stored(
+    session: Session, *, after_seq: int = 0, upto: int | None = None
+) -> Generator[StoredEntry]:
+    """Entries after ``after_seq`` (up to ``upto``) in seq order as plain values, streamed."""
+    statement = _STORED_COLUMNS.where(_entries.c.seq > after_seq)
+    if upto is not None:
+        statement = statement.where(_entries.c.seq <= upto)
+    result = session.connection().execute(statement.execution_options(yield_per=_STREAM_BATCH))
     try:
         for row in result:
             seq, at, actor, action, kind, subject, proposal, body, payload, prev, digest = row
@@ -213,20 +219,32 @@ def iter_stored(session: Session, *, after_seq: int = 0) -> Generator[StoredEntr
 def verify(session: Session) -> VerifyResult:
     """Recompute the whole chain from the stored entries; report the first broken seq.
 
-    Also compares the recomputed head with the stored chain head, which catches entries
-    removed from the end of the log (a chain cut short is otherwise internally valid).
+    Reads the chain head first and checks the entries up to it, so appends committed while
+    it runs are not mistaken for damage. Comparing the recomputed end with the head catches
+    entries removed from the end of the log (a chain cut short is otherwise internally
+    valid); entries stored beyond the head are caught too, since an append writes its entry
+    and moves the head in one transaction.
     """
-    with closing(iter_stored(session)) as entries:
+    head_seq, head_hash = chain_head(session)
+    with closing(iter_stored(session, upto=head_seq)) as entries:
         result = verify_chain(entries)
     if not result.ok:
         return result
-    head = session.connection().execute(_LOCK_HEAD.with_for_update(nowait=False, read=True)).first()
-    if head is not None and (head.seq, head.hash) != (result.checked, result.head_hash):
+    if (head_seq, head_hash) != (result.checked, result.head_hash):
         return VerifyResult(
             ok=False,
             checked=result.checked,
             broken_seq=result.checked + 1,
-            reason=f"the log ends at seq {result.checked} but its head records seq {head.seq}",
+            reason=f"the log ends at seq {result.checked} but its head records seq {head_seq}",
+            head_hash=result.head_hash,
+        )
+    last, now_head = session.connection().execute(_LAST_AND_HEAD).one()
+    if last is not None and last > now_head:  # one snapshot: an append keeps last <= head
+        return VerifyResult(
+            ok=False,
+            checked=result.checked,
+            broken_seq=now_head + 1,
+            reason=f"entries up to seq {last} are stored beyond the head at seq {now_head}",
             head_hash=result.head_hash,
         )
     return result

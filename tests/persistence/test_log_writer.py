@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -92,6 +94,45 @@ def test_deleted_tail_is_found_against_the_head(database: Database) -> None:
     tamper(database, "DELETE FROM log_entries WHERE seq >= 5")
     result = verify(database)
     assert (result.ok, result.broken_seq) == (False, 5)
+
+
+def test_an_entry_stored_beyond_the_head_is_found(database: Database) -> None:
+    append(database, 6)
+    tamper(
+        database, "UPDATE log_head SET seq = 5, hash = (SELECT hash FROM log_entries WHERE seq = 5)"
+    )
+    result = verify(database)
+    assert (result.ok, result.broken_seq) == (False, 6)
+    assert "beyond the head" in (result.reason or "")
+
+
+def test_appends_while_verify_runs_are_not_taken_for_damage(database: Database) -> None:
+    """Verify reads the head first and checks up to it; later commits are not damage."""
+    append(database, 3000)  # long enough that appends land while one verify streams
+    done = threading.Event()
+    appended = 0
+
+    def keep_appending() -> None:
+        nonlocal appended
+        while not done.is_set() and appended < 400:
+            with database.transaction() as session:
+                append_entry(session, action="test.concurrent")
+            appended += 1
+
+    writer = threading.Thread(target=keep_appending)
+    writer.start()
+    results = []
+    try:
+        while writer.is_alive() and len(results) < 30:
+            results.append(verify(database))
+    finally:
+        done.set()
+        writer.join()
+    assert len(results) >= 2
+    assert appended > 0
+    assert all(result.ok for result in results), [r.describe() for r in results if not r.ok]
+    assert len({result.checked for result in results}) > 1  # the log grew between verifies
+    assert verify(database).checked == 3000 + appended
 
 
 def test_swapped_pair_is_found_at_the_first(database: Database) -> None:
