@@ -19,6 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from testkit.http import Api, serve_in_process
+from testkit.world import World, build_world
 
 from governance_engine.persistence import migrate
 from governance_engine.persistence.database import Database
@@ -142,3 +144,16 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    """The standard test world (see ``testkit.world``) in this test's database."""
+    return build_world(database)
+
+
+@pytest.fixture
+def api(world: World, database_url: str, tmp_path: Path) -> Iterator[Api]:
+    """The app served in process over the test world, with a token per person."""
+    with serve_in_process(world, database_url, tmp_path / "keys" / "signing.pem") as client:
+        yield client

@@ -4,79 +4,27 @@ hostile text, and CSRF on every review form."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from testkit.drive import WG, file, open_ballot, pass_ballot, state_of, take
-from testkit.http import Api, serve_in_process
-from testkit.world import World, build_world
+from testkit.pages import (
+    ATTRIBUTE,
+    ESCAPED_ATTRIBUTE,
+    ESCAPED_SCRIPT,
+    SCRIPT,
+    Site,
+)
+from testkit.world import World
 
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Comment, Concern, Decision, Objection
 
 TEXT = "# Model cards\n\nEvery model ships a card.\nCards are signed.\n"
-SCRIPT = "<script>alert(1)</script>"
-ATTRIBUTE = '" onmouseover="alert(1)'
-ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
-ESCAPED_ATTRIBUTE = "&#34; onmouseover=&#34;alert(1)"
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
 REVIEW_FORMS = ("/comments", "/concerns", "/objections")
-
-
-@dataclass
-class Browser:
-    client: TestClient
-    csrf: str = ""
-
-    def get(self, path: str) -> httpx2.Response:
-        return self.client.get(path, follow_redirects=False)
-
-    def post(self, path: str, data: dict[str, str]) -> httpx2.Response:
-        return self.client.post(path, data=data, follow_redirects=False)
-
-    def submit(self, path: str, data: dict[str, str] | None = None) -> httpx2.Response:
-        return self.post(path, {"csrf_token": self.csrf, **(data or {})})
-
-    def sign_in(self, token: str) -> None:
-        match = CSRF_FIELD.search(self.get("/sign-in").text)
-        assert match
-        response = self.post("/sign-in", {"csrf_token": match.group(1), "token": token})
-        assert response.status_code == 303, response.text
-        found = CSRF_FIELD.search(self.get("/").text)
-        assert found
-        self.csrf = found.group(1)
-
-
-@dataclass
-class Site:
-    api: Api
-    world: World
-    app: Any
-
-    def browser(self, who: str) -> Browser:
-        browser = Browser(TestClient(self.app, base_url="http://testserver"))
-        browser.sign_in(self.api.tokens[who])
-        return browser
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
-@pytest.fixture
-def site(world: World, database_url: str, tmp_path: Path) -> Iterator[Site]:
-    with serve_in_process(world, database_url, tmp_path / "keys" / "signing.pem") as api:
-        yield Site(api, world, api.client.app)
 
 
 def snapshot(database: Database) -> tuple[int, ...]:

@@ -19,7 +19,7 @@ from testkit.drive import (
     take,
     vote,
 )
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import (
     BallotNotOpen,
@@ -28,7 +28,6 @@ from governance_engine.errors import (
     PermissionDenied,
 )
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import (
     Ballot,
     BallotElector,
@@ -37,11 +36,6 @@ from governance_engine.persistence.models import (
     Vote,
 )
 from governance_engine.services import ballots, directory
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def in_review(world: World) -> int:

@@ -11,19 +11,13 @@ from sqlalchemy import func, select
 from testkit.drive import file, open_ballot, take
 from testkit.processes import run_in_processes
 from testkit.workers import fire_actions, run_tick_at, vote_repeatedly
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Ballot, Decision, LogEntry, Person, Proposal, Vote
 from governance_engine.services import ballots, directory, identity
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def test_conflicting_actions_exactly_one_wins(world: World, database_url: str) -> None:

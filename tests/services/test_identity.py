@@ -3,17 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import ConcurrentUpdate, NotAuthenticated, PermissionDenied
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Organization, Person
 from governance_engine.services import directory, identity
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 @pytest.mark.parametrize("who", ["wendy", "auditor"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from testkit.drive import (
     BOARD,
     TOC,
@@ -15,11 +14,10 @@ from testkit.drive import (
     take,
     vote,
 )
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.lifecycle import load_bundled
 from governance_engine.lifecycle.machine import WorkflowMachine
-from governance_engine.persistence.database import Database
 
 
 def guard_names(workflow: str, action: str) -> list[str]:
@@ -31,11 +29,6 @@ def guard_names(workflow: str, action: str) -> list[str]:
 def test_approval_is_required_to_adopt_but_not_to_stay_adopted() -> None:
     assert "approval_ballots_passed" in guard_names("project", "ratify")
     assert "approval_ballots_passed" not in guard_names("project", "keep_incubating")
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def incubating(world: World) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 from testkit.drive import TEXT, act, file, revise, take
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import (
     ActionNotAvailable,
@@ -15,14 +15,8 @@ from governance_engine.errors import (
     StaleVersion,
 )
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Decision, LogEntry, Proposal
 from governance_engine.services import proposals
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def log_actions(world: World, proposal_id: int) -> list[str]:

@@ -40,11 +40,6 @@ def closed_ballot_decision(world: World, kind: str = "standard") -> str:
         return session.scalars(select(Decision.number).where(Decision.ballot_id == ballot_id)).one()
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
 def test_markdown_record_states_the_decision(world: World) -> None:
     number = closed_ballot_decision(world)
     with world.database.reader() as session:

@@ -20,9 +20,8 @@ from testkit.cli import free_port
 from testkit.drive import WG, file, open_ballot, subscribe, take, vote
 from testkit.processes import run_in_processes
 from testkit.workers import run_tick_report_at
-from testkit.world import World, build_world
+from testkit.world import World
 
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.mail_sender import SmtpMailer
 from governance_engine.persistence.models import Notification, OutboxEvent, Reminder
 from governance_engine.persistence.repositories import notifications as notification_queries
@@ -32,11 +31,6 @@ from governance_engine.services.reminders import send_reminders
 from governance_engine.services.tick import tick
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def open_wg_ballot(world: World) -> tuple[int, int]:

@@ -417,11 +417,6 @@ def test_difference_lines_name_table_key_field_and_both_values() -> None:
     assert extra.describe() == "decisions[number=TOC-2026-009]: in the table, missing from the log"
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
 def test_a_row_with_no_log_entry_is_reported(world: World) -> None:
     proposal_id = file(world, text="# Spec\n")
     with world.database.transaction() as session:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from testkit.drive import act, file, revise, take
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import (
     Conflict,
@@ -16,16 +16,10 @@ from governance_engine.errors import (
     PermissionDenied,
     StaleVersion,
 )
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Comment, LogEntry
 from governance_engine.services import comments
 
 TEXT = "# Model cards\n\nEvery model ships a signed card.\nCards list the training data.\n"
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def comment(

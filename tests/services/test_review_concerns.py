@@ -5,20 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from testkit.drive import TOC, WG, act, file, open_ballot, pass_ballot, state_of, take
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import Conflict, GuardFailed, PermissionDenied
-from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Concern, LogEntry
 from governance_engine.services import ballot_views, concerns, proposals
 
 TEXT = "# Model cards\n\nEvery model ships a signed card.\n"
 THREAT = "guard no_open_concerns failed: concern 1 'Threat model missing' raised by Will"
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def raise_(world: World, proposal_id: int, by: str, title: str = "Threat model missing") -> Concern:

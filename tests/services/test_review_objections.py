@@ -25,11 +25,6 @@ from governance_engine.services.workflows import WorkflowCatalog
 TEXT = "# Model cards\n\nEvery model ships a signed card.\n"
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
 def lodge(world: World, proposal_id: int, by: str, decision: str) -> Objection:
     return act(
         world,

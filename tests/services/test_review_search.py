@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 from testkit.drive import act, file
-from testkit.world import World, build_world
+from testkit.world import World
 
-from governance_engine.persistence.database import Database
 from governance_engine.services import comments, reads
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def search(world: World, text: str, **filters: str) -> list[int]:

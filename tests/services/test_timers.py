@@ -49,11 +49,6 @@ def guideline_with(**draft_timer: Any) -> WorkflowCatalog:
     return WorkflowCatalog([*others, edited])
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
 def test_a_calendar_timer_fires_once_as_the_system(world: World) -> None:
     proposal_id = file(world, text="# Draft\n")
     entered = proposal(world, proposal_id).state_entered_at

@@ -61,11 +61,6 @@ PAST_BACKOFF = timedelta(seconds=5)
 SOURCE = Path(__file__).resolve().parents[2] / "governance_engine"
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
-
-
 def subscribe(
     world: World, url: str, types: tuple[str, ...] = ("proposal.*", "revision.added")
 ) -> int:

@@ -6,11 +6,10 @@ import copy
 
 import pytest
 from testkit.drive import act, file, take
-from testkit.world import World, build_world
+from testkit.world import World
 
 from governance_engine.errors import ConfigurationError, PermissionDenied
 from governance_engine.lifecycle import WorkflowDefinition, load_bundled
-from governance_engine.persistence.database import Database
 from governance_engine.services import proposals
 from governance_engine.services.workflows import WorkflowCatalog
 
@@ -27,11 +26,6 @@ def edited_standard(version: int) -> WorkflowDefinition:
 def catalog_with(definition: WorkflowDefinition) -> WorkflowCatalog:
     others = [d for d in load_bundled() if d.name != definition.name]
     return WorkflowCatalog([*others, definition])
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
 
 
 def test_a_new_version_never_changes_proposals_in_flight(world: World) -> None:
