@@ -200,11 +200,27 @@ class Facts:
         raise AssertionError(f"the oracle does not know guard {guard!r}: teach it")
 
     def guards_hold(self, action: ActionDefinition, definition: WorkflowDefinition) -> bool:
-        """Every guard named on the action, plus approval when it enters an approved state."""
+        """Every guard named on the action, plus approval when it enters an approved state
+        from a state a proposal can be in before approval (approval is needed to be adopted,
+        not to stay adopted: a project kept incubating after a failed archival vote)."""
         names = list(action.guards)
-        if definition.states[action.dest].approved:
+        adopting = any(source not in after_approval(definition) for source in action.sources)
+        if definition.states[action.dest].approved and adopting:
             names.append("approval_ballots_passed")
         return all(self.guard_holds(name, definition) for name in names)
+
+
+def after_approval(definition: WorkflowDefinition) -> frozenset[str]:
+    """The states reachable by some action from an approved state."""
+    reached: set[str] = set()
+    todo = [name for name, state in definition.states.items() if state.approved]
+    while todo:
+        source = todo.pop()
+        for action in definition.actions.values():
+            if source in action.sources and action.dest not in reached:
+                reached.add(action.dest)
+                todo.append(action.dest)
+    return frozenset(reached)
 
 
 # -- the driver -----------------------------------------------------------------------------
