@@ -186,7 +186,10 @@ async def read_form(request: Request) -> Form:
         )
     except (UnicodeDecodeError, ValueError):
         raise InvalidInput("the form could not be read") from None
-    return Form(fields)
+    # Browsers send a textarea's line breaks as CRLF; the services store text with LF.
+    return Form(
+        {name: [value.replace("\r\n", "\n") for value in values] for name, values in fields.items()}
+    )
 
 
 PlainForm = Annotated[Form, Depends(read_form)]

@@ -119,7 +119,7 @@ def cast_vote(
             at=clock.now(),
             ballot_id=ballot_id,
             choice=form.get("choice"),
-            rationale=form.get("rationale").replace("\r\n", "\n"),
+            rationale=form.get("rationale"),
             on_behalf_of=form.optional_int("on_behalf_of"),
         )
         changed = vote.changes > 0

@@ -125,10 +125,7 @@ def file_proposal(
     clock: ClockDep,
 ) -> Response:
     form = posted.form
-    values = {
-        key: form.get(key).replace("\r\n", "\n")
-        for key in ("kind", "title", "summary", "sponsor", "text")
-    }
+    values = {key: form.get(key) for key in ("kind", "title", "summary", "sponsor", "text")}
     try:
         with database.transaction() as session:
             proposal = proposals.file_proposal(

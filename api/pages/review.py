@@ -222,7 +222,7 @@ def add_comment(
             at=clock.now(),
             catalog=catalog,
             proposal_id=proposal_id,
-            body=form.get("body").replace("\r\n", "\n"),
+            body=form.get("body"),
             revision=form.optional_int("revision"),
             line_start=form.optional_int("line_start"),
             line_end=form.optional_int("line_end"),
@@ -257,7 +257,7 @@ def edit_comment(
             catalog=catalog,
             proposal_id=proposal_id,
             comment_id=comment_id,
-            body=form.get("body").replace("\r\n", "\n"),
+            body=form.get("body"),
             expected_version=form.optional_int("version"),
         )
     return _done(request, proposal_id, f"comment-{comment_id}", f"Comment {comment_id} edited.")
@@ -307,7 +307,7 @@ def raise_concern(
             catalog=catalog,
             proposal_id=proposal_id,
             title=form.get("title"),
-            text=form.get("text").replace("\r\n", "\n"),
+            text=form.get("text"),
         )
         concern_id = concern.id
     return _done(request, proposal_id, f"concern-{concern_id}", f"Concern {concern_id} raised.")
@@ -383,7 +383,7 @@ def lodge_objection(
             catalog=catalog,
             proposal_id=proposal_id,
             decision=form.get("decision").strip(),
-            grounds=form.get("grounds").replace("\r\n", "\n"),
+            grounds=form.get("grounds"),
         )
         objection_id = objection.id
     return _done(
@@ -433,7 +433,7 @@ def resolve_objection(
             proposal_id=proposal_id,
             objection_id=objection_id,
             outcome=form.get("outcome"),
-            reasons=form.get("reasons").replace("\r\n", "\n"),
+            reasons=form.get("reasons"),
         )
         outcome = objection.state
     return _done(

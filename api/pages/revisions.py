@@ -90,7 +90,7 @@ def add_revision(
             at=clock.now(),
             catalog=catalog,
             proposal_id=proposal_id,
-            text=posted.form.get("text").replace("\r\n", "\n"),
+            text=posted.form.get("text"),
             note=posted.form.get("note"),
             expected_version=posted.form.optional_int("version"),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from testkit.drive import close, file, open_ballot, revise, take, vote
 from testkit.pages import (
     ATTRIBUTE,
@@ -19,10 +19,7 @@ from testkit.pages import (
 from testkit.tamper import drop_log_triggers
 
 from governance_engine.persistence import log_writer
-from governance_engine.persistence.models import (
-    Body,
-    LogEntry,
-)
+from governance_engine.persistence.models import Body, LogEntry, Revision
 from governance_engine.services import directory, identity
 from governance_engine.services.identity import Actor
 
@@ -45,6 +42,9 @@ def test_a_chair_files_submits_and_opens_a_ballot_and_members_vote(site: Site) -
     assert filed.status_code == 303
     proposal_path = location(filed)
     proposal_id = int(proposal_path.rsplit("/", 1)[1])
+    with site.world.database.reader() as session:
+        stored = session.scalars(select(Revision.text).where(Revision.proposal_id == proposal_id))
+        assert stored.one() == "# Signed model cards\n\nSign them.\n"  # the browser's CRLF
     page = wendy.get(proposal_path)
     assert f"Proposal {proposal_id} filed." in page.text
     assert 'aria-current="step"' in page.text
