@@ -22,15 +22,14 @@ from api.deps import CatalogDep, ClockDep, DatabaseDep
 from api.pages._render import PageRoute, see_other
 from api.pages._web import Form, PostedForm, Viewer, flash
 from governance_engine.errors import InvalidInput
-from governance_engine.persistence.models import Body, BodyKind, Decision, Proposal, Revision
+from governance_engine.persistence.models import Decision, Proposal, Revision
 from governance_engine.persistence.repositories import decisions as decision_queries
 from governance_engine.persistence.repositories import directory
-from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.services import comments, concerns, dashboard, objections
 from governance_engine.services.comments import CommentView
 from governance_engine.services.concerns import ConcernView
 from governance_engine.services.objections import ObjectionView
-from governance_engine.services.review import machine_of, officer_of, reviewing_body, seats_on
+from governance_engine.services.review import OFFICERS, machine_of, reviewing_body
 from governance_engine.services.workflows import WorkflowCatalog
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -70,16 +69,6 @@ class Review:
     objection_window: str | None
     addressable: frozenset[int] = field(default_factory=frozenset)  # concern ids
     decidable: frozenset[int] = field(default_factory=frozenset)  # objection ids
-
-
-def _participant(session: Session, person_id: int, proposal: Proposal, at: datetime) -> bool:
-    """As ``services.comments``: authors, and people seated on the sponsor, TOC or Board."""
-    if person_id in proposal_queries.author_ids(session, proposal.id):
-        return True
-    return any(
-        body.id == proposal.sponsor_body_id or body.kind in (BodyKind.TOC, BodyKind.BOARD)
-        for _seat, body in directory.active_seats_with_bodies(session, person_id=person_id, at=at)
-    )
 
 
 def _quoted(revision: Revision | None, start: int | None, end: int | None) -> list[tuple[int, str]]:
@@ -129,35 +118,25 @@ def load(
     names = dashboard.names(session, [view.comment.author_id for view in found])
 
     body = reviewing_body(session, machine, proposal)
-    may_raise = (
-        writer
-        and not final
-        and current is not None
-        and any(seat.voting for seat in seats_on(session, person_id, body.id, at))
-    )
-    bodies: dict[int, Body] = dashboard.bodies(session)
+    # The viewer's seats, read once: every permission below is a question about them.
+    seats = directory.active_seats(session, at=at, person_id=person_id) if writer else []
+    voting_on = {seat.body_id for seat in seats if seat.voting}
+    officer_on = {seat.body_id for seat in seats if seat.role in OFFICERS}
+    may_raise = writer and not final and current is not None and body.id in voting_on
     addressable = frozenset(
         view.concern.id
         for view in raised
-        if writer
-        and view.concern.state == "open"
-        and officer_of(session, person_id, bodies[view.concern.body_id], at)
+        if view.concern.state == "open" and view.concern.body_id in officer_on
     )
     decidable = frozenset(
         view.objection.id
         for view in lodged
-        if writer
-        and view.objection.state == "open"
-        and officer_of(session, person_id, bodies[view.objection.deciding_body_id], at)
+        if view.objection.state == "open" and view.objection.deciding_body_id in officer_on
     )
 
     window = machine.definition.objection_window
     open_decisions: list[OpenDecision] = []
-    if (
-        writer
-        and window is not None
-        and directory.active_seats(session, at=at, person_id=person_id)
-    ):
+    if writer and window is not None and seats:
         decided: list[Decision] = decision_queries.page(
             session, after=0, limit=LIMIT, proposal_id=proposal.id
         )
@@ -178,7 +157,7 @@ def load(
             and not final
             and current is not None
             and person_id is not None
-            and _participant(session, person_id, proposal, at)
+            and comments.is_participant(session, person_id, proposal, at)
         ),
         may_raise_concern=may_raise,
         reviewing_body=body.slug,

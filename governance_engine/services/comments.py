@@ -51,18 +51,24 @@ class CommentView:
         return self.comment.retracted_at is not None
 
 
+def is_participant(session: Session, person_id: int, proposal: Proposal, at: datetime) -> bool:
+    """Whether the person takes part in the proposal's conversation: its authors, and people
+    seated (observers included) on the sponsoring body, the TOC or the Board."""
+    if person_id in proposal_queries.author_ids(session, proposal.id):
+        return True
+    return any(
+        body.id == proposal.sponsor_body_id or body.kind in (BodyKind.TOC, BodyKind.BOARD)
+        for _seat, body in directory.active_seats_with_bodies(session, person_id=person_id, at=at)
+    )
+
+
 def _require_participant(session: Session, actor: Actor, proposal: Proposal, at: datetime) -> int:
     """The commenter's person id, if they take part in the proposal's conversation."""
     require_writer(actor)
     if actor.person_id is None:
         raise PermissionDenied("comments are made by people")
-    if actor.person_id in proposal_queries.author_ids(session, proposal.id):
+    if is_participant(session, actor.person_id, proposal, at):
         return actor.person_id
-    for _seat, body in directory.active_seats_with_bodies(
-        session, person_id=actor.person_id, at=at
-    ):
-        if body.id == proposal.sponsor_body_id or body.kind in (BodyKind.TOC, BodyKind.BOARD):
-            return actor.person_id
     sponsor = session.get(Body, proposal.sponsor_body_id)
     slug = sponsor.slug if sponsor else "the sponsoring working group"
     raise PermissionDenied(

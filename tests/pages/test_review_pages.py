@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx2
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from testkit.drive import WG, file, open_ballot, pass_ballot, state_of, take
 from testkit.pages import (
     ATTRIBUTE,
@@ -177,6 +177,32 @@ def test_a_concern_blocks_until_its_raiser_resolves_it(site: Site) -> None:
     assert "raised by Will" not in chair.split('id="concerns"')[0]
     ok(wendy.submit(f"{page_path}/actions/end_last_call", {"reason": ""}))
     assert state_of(site.world, proposal_id) == "toc_review"
+
+
+def test_the_proposal_page_reads_as_much_with_many_concerns_as_with_one(site: Site) -> None:
+    """Who may address each concern comes from the viewer's seats, read once, not per concern."""
+    proposal_id = in_last_call(site.world)
+    page_path = f"/proposals/{proposal_id}"
+    will, wendy = site.browser("will"), site.browser("wendy")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def queries_for_the_chair() -> int:
+        statements.clear()
+        event.listen(site.app.state.database.engine, "before_cursor_execute", count)
+        try:
+            assert "Mark addressed" in wendy.get(page_path).text
+        finally:
+            event.remove(site.app.state.database.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    ok(will.submit(f"{page_path}/concerns", {"title": "First", "text": ""}))
+    with_one = queries_for_the_chair()
+    for title in ("Second", "Third", "Fourth"):
+        ok(will.submit(f"{page_path}/concerns", {"title": title, "text": ""}))
+    assert queries_for_the_chair() == with_one
 
 
 def test_the_ballot_page_shows_standing_concerns(site: Site) -> None:
