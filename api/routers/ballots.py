@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
 from api.idempotency import IdempotencyKey, run_once
+from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -35,26 +36,14 @@ from governance_engine.services.identity import Actor
 router = APIRouter(prefix="/api/v1/ballots", tags=["ballots"], route_class=RetryingRoute)
 
 BALLOT_LINKS = {
-    "votes": {
-        "operationId": "list_votes",
-        "parameters": {"ballot_id": "$response.body#/id"},
-        "description": "The positions cast, as far as secrecy lets the caller see them",
-    },
-    "cast": {
-        "operationId": "cast_vote",
-        "parameters": {"ballot_id": "$response.body#/id"},
-        "description": "Cast or change the caller's position",
-    },
-    "close": {
-        "operationId": "close_ballot",
-        "parameters": {"ballot_id": "$response.body#/id"},
-        "description": "Close it once the rule allows",
-    },
-    "proposal": {
-        "operationId": "get_proposal",
-        "parameters": {"proposal_id": "$response.body#/proposal_id"},
-        "description": "The proposal voted on",
-    },
+    "votes": link(
+        "list_votes",
+        "The positions cast, as far as secrecy lets the caller see them",
+        ballot_id="id",
+    ),
+    "cast": link("cast_vote", "Cast or change the caller's position", ballot_id="id"),
+    "close": link("close_ballot", "Close it once the rule allows", ballot_id="id"),
+    "proposal": link("get_proposal", "The proposal voted on", proposal_id="proposal_id"),
 }
 
 

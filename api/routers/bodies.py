@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
 from api.idempotency import IdempotencyKey, run_once
+from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -20,11 +21,7 @@ from governance_engine.services import directory, directory_reads
 router = APIRouter(prefix="/api/v1/bodies", tags=["bodies"], route_class=RetryingRoute)
 
 BODY_LINKS = {
-    "seats": {
-        "operationId": "list_seats",
-        "parameters": {"slug": "$response.body#/slug"},
-        "description": "The seats of this body",
-    }
+    "seats": link("list_seats", "The seats of this body", slug="slug"),
 }
 
 

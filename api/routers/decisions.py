@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import CurrentActor, DatabaseDep
+from api.links import link
 from api.pagination import Page, PageDep, encode_cursor, int_after
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -17,16 +18,10 @@ from governance_engine.services.records import RecordFormat
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"], route_class=RetryingRoute)
 
 DECISION_LINKS = {
-    "proposal": {
-        "operationId": "get_proposal",
-        "parameters": {"proposal_id": "$response.body#/proposal_id"},
-        "description": "The proposal decided on",
-    },
-    "ballot": {
-        "operationId": "get_ballot",
-        "parameters": {"ballot_id": "$response.body#/ballot_id"},
-        "description": "The ballot it records (none for a transition)",
-    },
+    "proposal": link("get_proposal", "The proposal decided on", proposal_id="proposal_id"),
+    "ballot": link(
+        "get_ballot", "The ballot it records (none for a transition)", ballot_id="ballot_id"
+    ),
 }
 
 

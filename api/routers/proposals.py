@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
 from api.idempotency import IdempotencyKey, run_once
+from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -27,26 +28,12 @@ from governance_engine.services import proposals, reads
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], route_class=RetryingRoute)
 
 PROPOSAL_LINKS = {
-    "actions": {
-        "operationId": "list_actions",
-        "parameters": {"proposal_id": "$response.body#/id"},
-        "description": "The actions the caller may take on this proposal now",
-    },
-    "ballots": {
-        "operationId": "list_ballots",
-        "parameters": {"proposal_id": "$response.body#/id"},
-        "description": "The ballots held on this proposal",
-    },
-    "revisions": {
-        "operationId": "list_revisions",
-        "parameters": {"proposal_id": "$response.body#/id"},
-        "description": "The proposal's revisions",
-    },
-    "history": {
-        "operationId": "proposal_history",
-        "parameters": {"proposal_id": "$response.body#/id"},
-        "description": "The proposal's decision-log entries",
-    },
+    "actions": link(
+        "list_actions", "The actions the caller may take on this proposal now", proposal_id="id"
+    ),
+    "ballots": link("list_ballots", "The ballots held on this proposal", proposal_id="id"),
+    "revisions": link("list_revisions", "The proposal's revisions", proposal_id="id"),
+    "history": link("proposal_history", "The proposal's decision-log entries", proposal_id="id"),
 }
 
 
