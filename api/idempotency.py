@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from api.deps import ClockDep, CurrentActor, DatabaseDep
 from governance_engine.clock import Clock
 from governance_engine.errors import ConcurrentUpdate
 from governance_engine.persistence.database import Database
@@ -81,3 +84,40 @@ def run_once(
                 raise
             # a concurrent request with the same key committed first: replay its response
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Once:
+    """What a creating route needs to run its unit of work at most once per key."""
+
+    request: Request
+    database: Database
+    clock: Clock
+    actor: Actor
+    key: str | None
+
+    def run(self, body: BaseModel, work: Work) -> JSONResponse:
+        """Run ``work`` once for this request's ``Idempotency-Key``; ``body`` identifies it."""
+        return run_once(
+            request=self.request,
+            database=self.database,
+            clock=self.clock,
+            actor=self.actor,
+            key=self.key,
+            payload=body.model_dump(mode="json"),
+            work=work,
+        )
+
+
+def _once(
+    request: Request,
+    database: DatabaseDep,
+    clock: ClockDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> Once:
+    return Once(request, database, clock, actor, idempotency_key)
+
+
+RunOnce = Annotated[Once, Depends(_once)]
+"""A creating route's dependency: ``return once.run(body, work)``."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
@@ -65,12 +65,10 @@ def _detail(session: Session, actor: Actor, ballot_id: int, at: datetime) -> Bal
 )
 def open_ballot(
     body: BallotOpen,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Open the ballot the proposal's stage calls for (chair, co-chair or secretary of the body).
 
@@ -92,15 +90,7 @@ def open_ballot(
         headers = {"Location": read.links.self, "ETag": etag(read.version)}
         return 201, read.model_dump(mode="json"), headers
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(
@@ -167,11 +157,9 @@ def get_ballot(
 def cast_vote(
     ballot_id: int,
     body: VoteCast,
-    request: Request,
-    database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Cast (201) or change (200) the caller's position, or, as the body's secretary, a member's
     (`on_behalf_of`: a proxy vote, recorded as entered by you). Changes are kept in the log."""
@@ -189,15 +177,7 @@ def cast_vote(
         status = 201 if vote.changes == 0 else 200
         return status, VoteRecorded.of(vote).model_dump(mode="json"), {}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(

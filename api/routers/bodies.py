@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
@@ -37,11 +37,9 @@ BODY_LINKS = {
 )
 def create_body(
     body: BodyCreate,
-    request: Request,
-    database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Add a body (admins). Slugs are unique; there is at most one board and one toc."""
 
@@ -58,15 +56,7 @@ def create_body(
         read = BodyRead.of(created)
         return 201, read.model_dump(mode="json"), {"Location": read.links.self}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(
@@ -142,11 +132,9 @@ def list_seats(
 def grant_seat(
     slug: str,
     body: SeatGrant,
-    request: Request,
-    database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Seat a person on the body for a term (admins); one running seat per person and body."""
     at = clock.now()
@@ -166,15 +154,7 @@ def grant_seat(
         read = SeatRead.of(directory_reads.seat_view(session, seat), at=at)
         return 201, read.model_dump(mode="json"), {}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.post(

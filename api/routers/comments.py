@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -40,12 +40,10 @@ _COMMENT = "/{proposal_id}/comments/{comment_id}"
 def add_comment(
     proposal_id: int,
     body: CommentCreate,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Comment on a revision (or lines of it), or reply to a top-level comment.
 
@@ -72,15 +70,7 @@ def add_comment(
         headers = {"Location": read.self, "ETag": etag(read.version)}
         return 201, read.model_dump(mode="json"), headers
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -41,12 +41,10 @@ _CONCERN = "/{proposal_id}/concerns/{concern_id}"
 def raise_concern(
     proposal_id: int,
     body: ConcernCreate,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Raise a named concern on the current revision (a voting member of the reviewing body).
 
@@ -70,15 +68,7 @@ def raise_concern(
         )
         return 201, read.model_dump(mode="json"), {"Location": read.self}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -41,12 +41,10 @@ _OBJECTION = "/{proposal_id}/objections/{objection_id}"
 def lodge_objection(
     proposal_id: int,
     body: ObjectionCreate,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Lodge a formal objection to one of the proposal's decisions (anyone with a seat).
 
@@ -70,15 +68,7 @@ def lodge_objection(
         )
         return 201, read.model_dump(mode="json"), {"Location": read.self}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(

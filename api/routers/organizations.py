@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import ClockDep, CurrentActor, DatabaseDep
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
@@ -31,11 +31,9 @@ router = APIRouter(
 )
 def create_organization(
     body: OrganizationCreate,
-    request: Request,
-    database: DatabaseDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Add a member organization (admins). Names are unique."""
 
@@ -47,15 +45,7 @@ def create_organization(
         location = f"/api/v1/organizations/{organization.id}"
         return 201, read.model_dump(mode="json"), {"Location": location}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(

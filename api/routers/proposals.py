@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CatalogDep, ClockDep, CurrentActor, DatabaseDep, IfMatch, etag
-from api.idempotency import IdempotencyKey, run_once
+from api.idempotency import RunOnce
 from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
@@ -53,12 +53,10 @@ def _read(session: Session, proposal_id: int) -> ProposalRead:
 )
 def file_proposal(
     body: ProposalCreate,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """File a proposal (chair of the sponsoring working group, or a member of it as author)."""
 
@@ -79,15 +77,7 @@ def file_proposal(
         headers = {"Location": read.links.self, "ETag": etag(read.version)}
         return 201, read.model_dump(mode="json"), headers
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(
@@ -183,13 +173,11 @@ def get_revision(
 def add_revision(
     proposal_id: int,
     body: RevisionCreate,
-    request: Request,
-    database: DatabaseDep,
     catalog: CatalogDep,
     clock: ClockDep,
     actor: CurrentActor,
     expected: IfMatch,
-    idempotency_key: IdempotencyKey = None,
+    once: RunOnce,
 ) -> JSONResponse:
     """Add the next revision (an author or the working group's chair)."""
 
@@ -207,15 +195,7 @@ def add_revision(
         location = f"/api/v1/proposals/{proposal_id}/revisions/{revision.number}"
         return 201, RevisionRead.of(revision).model_dump(mode="json"), {"Location": location}
 
-    return run_once(
-        request=request,
-        database=database,
-        clock=clock,
-        actor=actor,
-        key=idempotency_key,
-        payload=body.model_dump(mode="json"),
-        work=work,
-    )
+    return once.run(body, work)
 
 
 @router.get(
