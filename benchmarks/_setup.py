@@ -21,9 +21,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run from a fresh clone without installing
-    sys.path.insert(0, str(ROOT))
+# The benchmarks measure the installed package (`pip install .` from the clone), as users run
+# it. Putting the clone's root on sys.path would shadow the installed package with a source tree
+# that lacks the packaged workflows and migrations, so a missing install is said plainly instead.
+try:
+    import governance_engine.migrations  # noqa: F401
+except ModuleNotFoundError:  # pragma: no cover - a set-up mistake, not a benchmark result
+    sys.exit("benchmarks: install the package first: python3 -m pip install '.[test]'")
 
 from governance_engine.clock import SystemClock  # noqa: E402
 from governance_engine.persistence import migrate  # noqa: E402

@@ -72,12 +72,24 @@ def test_opening_freezes_electorate_rule_digest_and_deadline(world: World) -> No
         assert len(ballot.digest) == 64
     # voting seats only: the observer is not in it
     assert electorate(world, ballot_id) == {world.person_ids[name] for name in WG}
-    # a seat granted after opening does not join the frozen electorate
+    # a voting seat granted after opening does not join the frozen electorate
+    newcomer = world.person_ids["tara"]
+    assert newcomer not in electorate(world, ballot_id)
     with world.database.transaction() as session:
-        body = directory.directory.body_by_slug(session, "wg-trust-validation")
-        person = session.get(type(body), 0) if body is None else None
-        assert person is None
-    assert world.person_ids["olive"] not in electorate(world, ballot_id)
+        directory.grant_seat_on(
+            session,
+            actor=world.admin,
+            at=world.clock.now(),
+            slug="wg-trust-validation",
+            person_id=newcomer,
+            role="member",
+        )
+    assert newcomer not in electorate(world, ballot_id)
+    with pytest.raises(PermissionDenied, match="not in the electorate"):
+        vote(world, ballot_id, "tara", "yes")
+    # ... while the next ballot of that body, opened after the grant, has the new member
+    later = open_ballot(world, in_review(world), "wendy")
+    assert newcomer in electorate(world, later)
 
 
 def test_who_may_open_a_ballot(world: World) -> None:
