@@ -29,13 +29,13 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - a set-up mistake, not a benchmark result
     sys.exit("benchmarks: install the package first: python3 -m pip install '.[test]'")
 
-from governance_engine.clock import SystemClock  # noqa: E402
-from governance_engine.persistence import migrate  # noqa: E402
-from governance_engine.persistence.database import Database  # noqa: E402
-from governance_engine.persistence.models import Body, Person  # noqa: E402
-from governance_engine.services import ballots, directory, identity, proposals  # noqa: E402
-from governance_engine.services.actor import Actor  # noqa: E402
-from governance_engine.services.workflows import WorkflowCatalog  # noqa: E402
+from governance_engine.clock import SystemClock
+from governance_engine.persistence import migrate
+from governance_engine.persistence.database import Database
+from governance_engine.persistence.models import Body, Person
+from governance_engine.services import ballots, directory, identity, proposals
+from governance_engine.services.actor import Actor
+from governance_engine.services.workflows import WorkflowCatalog
 
 SPEC = "# Benchmark standard\n\nEvery model ships a signed card.\n"
 
