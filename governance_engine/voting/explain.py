@@ -221,9 +221,12 @@ def _condition_lines(
     if rule.counts_presence:
         lines.append(f"Present at the meeting: {total.present} of {t.electorate}.")
     if quorum or rule.quorum_share or rule.quorum_min:
+        verb = _have(counted)
+        if rule.quorum_basis is QuorumBasis.PRESENT:
+            verb = "is" if counted == 1 else "are"
         lines.append(
-            f"Quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}; {counted} "
-            f"{_have(counted)} ({_met(result.quorum)})."
+            f"Quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}; {counted} {verb} "
+            f"({_met(result.quorum)})."
         )
     if rule.threshold or rule.threshold_strict:
         need = threshold_count(rule, base(rule, t))
