@@ -111,14 +111,20 @@ def support_required(rule: Rule, t: Tally) -> int:
 
     Threshold share of the base, ``min_yes`` when it counts the support choices, one more than
     against when support must exceed it, the electorate share, the ratio to against, and the
-    ratio of the turnout band that applies now.
+    ratio of the turnout band that applies now (below every band: the lowest band's ratio, and
+    as much support as the turnout still lacks on top of the support already given).
     """
     needed = threshold_count(rule, base(rule, t))
+    against = t.total.against
     if rule.ratio is not None:
-        needed = max(needed, ratio_needed(rule.ratio, rule.ratio_strict, t.total.against))
-    band = turnout_band(rule, t)
-    if band is not None:
-        needed = max(needed, ratio_needed(band.ratio, band.ratio_strict, t.total.against))
+        needed = max(needed, ratio_needed(rule.ratio, rule.ratio_strict, against))
+    if rule.turnout_bands:
+        band = turnout_band(rule, t)
+        if band is None:
+            band = rule.turnout_bands[0]
+            lacking = band.least_taking_part(t.electorate) - quorum_count(rule, t.total)
+            needed = max(needed, t.total.support + lacking)
+        needed = max(needed, ratio_needed(band.ratio, band.ratio_strict, against))
     if set(rule.yes_choices) == set(rule.support):
         needed = max(needed, rule.min_yes)
     if rule.support_must_exceed_against:
