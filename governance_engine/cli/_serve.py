@@ -12,8 +12,7 @@ import argparse
 import uvicorn
 
 from governance_engine.cli import _demo
-from governance_engine.cli._common import Commands, open_database
-from governance_engine.persistence import migrate
+from governance_engine.cli._common import Commands, open_or_create_database
 
 # uvicorn imports the web layer by name, so the core never imports it.
 APP_FACTORY = "api.app:create_app"
@@ -38,12 +37,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise SystemExit("governance-engine: error: --port must be between 1 and 65535")
     if args.workers < 1:
         raise SystemExit("governance-engine: error: --workers must be at least 1")
-    database = open_database(require_current=False)
+    database = open_or_create_database()
     try:
-        if database.backend == "sqlite":
-            migrate.upgrade(database.engine)
-        else:
-            migrate.ensure_current(database.engine)
         if args.demo:
             _demo.seed_on_start(database)
     finally:
