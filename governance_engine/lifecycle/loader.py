@@ -1,8 +1,10 @@
-"""Reading ``workflows/*.yaml``: the only I/O the lifecycle package does.
+"""Reading workflow files (``*.yaml``, ``*.yml``): the only I/O the lifecycle package does.
 
-YAML silently keeps the last of two equal keys, so a second ``submit:`` action would replace
-the first without a word. The loader composes the node tree first and reports duplicate keys
-with their lines, then validates the data; every problem of every file comes back at once.
+Files are YAML 1.2 (core schema, read with ruamel.yaml): ``yes``, ``no``, ``on`` and ``off``
+are strings, as in JSON. YAML silently keeps the last of two equal keys, so a second
+``submit:`` action would replace the first without a word. The loader composes the node tree
+first and reports duplicate keys with their lines, then validates the data; every problem of
+every file comes back at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from governance_engine.errors import WorkflowDefinitionError
 from governance_engine.lifecycle._parse import Problems, join, parse_definition
@@ -100,38 +104,37 @@ _UNREADABLE: Any = object()
 
 
 def _read_yaml(problems: Problems, text: str) -> Any:
-    """The YAML data of ``text``; duplicate keys are problems, a syntax error ends reading."""
+    """The YAML 1.2 data of ``text``; duplicate keys are problems, a syntax error ends reading.
+
+    YAML 1.2's core schema (ruamel.yaml) reads ``yes``, ``no``, ``on`` and ``off`` as the
+    strings they are, so ``support: [yes]`` names the choice ``yes``, not ``true``.
+    """
+    yaml = YAML(typ="safe", pure=True)
     try:
-        loader = yaml.SafeLoader(text)  # refuses control characters at once
-    except yaml.YAMLError as error:
-        problems.add("", f"invalid YAML: {error}")
-        return _UNREADABLE
-    try:
-        node = loader.get_single_node()
+        node = yaml.compose(text)
         if node is None:
             return None
         _check_duplicates(problems, node, "", set())
-        return loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
+        yaml.constructor.allow_duplicate_keys = True  # already reported, with their lines
+        return yaml.constructor.construct_document(node)
+    except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(part for part in (error.context, error.problem) if part)
         problems.add(where, f"invalid YAML: {what}")
-    except yaml.YAMLError as error:
+    except YAMLError as error:
         problems.add("", f"invalid YAML: {error}")
-    finally:
-        loader.dispose()
     return _UNREADABLE
 
 
-def _check_duplicates(problems: Problems, node: yaml.Node, path: str, seen: set[int]) -> None:
+def _check_duplicates(problems: Problems, node: Node, path: str, seen: set[int]) -> None:
     if id(node) in seen:  # an alias back to a node already walked
         return
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[tuple[str, str], int] = {}
+    if isinstance(node, MappingNode):
+        first_line: dict[tuple[str | None, str], int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, ScalarNode):
                 continue
             key = (key_node.tag, key_node.value)
             line = key_node.start_mark.line + 1
@@ -143,6 +146,6 @@ def _check_duplicates(problems: Problems, node: yaml.Node, path: str, seen: set[
             else:
                 first_line[key] = line
             _check_duplicates(problems, value_node, join(path, key_node.value), seen)
-    elif isinstance(node, yaml.SequenceNode):
+    elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             _check_duplicates(problems, item, join(path, index), seen)
