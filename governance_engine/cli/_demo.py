@@ -10,6 +10,7 @@ import argparse
 
 from governance_engine.cli._common import Commands, open_or_create_database
 from governance_engine.clock import SystemClock
+from governance_engine.config import workflows_dir
 from governance_engine.persistence.database import Database
 from governance_engine.services import demo
 from governance_engine.services.demo import DemoSeed
@@ -65,10 +66,7 @@ def seed_on_start(database: Database) -> None:
 
 
 def _catalog(database: Database) -> WorkflowCatalog:
-    catalog = WorkflowCatalog.bundled()
-    with database.reader() as session:
-        catalog.load_stored(session)
-    return catalog
+    return WorkflowCatalog.at_start(database, workflows_dir())
 
 
 def print_seed(seeded: DemoSeed) -> None:

@@ -23,14 +23,14 @@ from governance_engine.errors import WorkflowDefinitionError
 from governance_engine.lifecycle._parse import Problems, join, parse_definition
 from governance_engine.lifecycle.definition import WorkflowDefinition
 
-SUFFIX = ".yaml"
+SUFFIXES = (".yaml", ".yml")
 BUNDLED_SOURCE = "workflows"
 """How messages name the bundled directory (it is ``workflows/`` in the repository)."""
 
 
 def parse_workflow(data: Any, source: str) -> WorkflowDefinition:
-    """Validate plain data; when ``source`` names a ``.yaml`` file, ``name`` must be its stem."""
-    stem = _stem(source) if source.endswith(SUFFIX) else None
+    """Validate plain data; when ``source`` names a YAML file, ``name`` must be its stem."""
+    stem = workflow_stem(source) if source.endswith(SUFFIXES) else None
     return parse_definition(data, source, stem)
 
 
@@ -47,7 +47,7 @@ def load_workflow(path: Path | Traversable, source: str | None = None) -> Workfl
     if data is _UNREADABLE:
         raise WorkflowDefinitionError(problems.lines)
     try:
-        definition = parse_definition(data, source, _stem(path.name))
+        definition = parse_definition(data, source, workflow_stem(path.name))
     except WorkflowDefinitionError as error:
         raise WorkflowDefinitionError(problems.lines + error.problems) from None
     if problems.lines:
@@ -56,11 +56,12 @@ def load_workflow(path: Path | Traversable, source: str | None = None) -> Workfl
 
 
 def load_directory(path: Path | Traversable, source: str | None = None) -> list[WorkflowDefinition]:
-    """Every ``*.yaml`` file of a directory, by file name; problems are gathered over all files."""
-    prefix = str(path) if source is None else source
+    """Every ``*.yaml`` and ``*.yml`` file of a directory, by file name; problems are gathered
+    over all files."""
+    prefix = str(path).rstrip("/") if source is None else source
     files = workflow_files(path)
     if not files:
-        raise WorkflowDefinitionError([f"{prefix}: no workflow files (*{SUFFIX}) found"])
+        raise WorkflowDefinitionError([f"{prefix}: no workflow files (*.yaml, *.yml) found"])
     definitions: list[WorkflowDefinition] = []
     problems: list[str] = []
     for file in files:
@@ -68,16 +69,30 @@ def load_directory(path: Path | Traversable, source: str | None = None) -> list[
             definitions.append(load_workflow(file, f"{prefix}/{file.name}"))
         except WorkflowDefinitionError as error:
             problems.extend(error.problems)
+    problems.extend(_same_name_twice(files, prefix))
     if problems:
         raise WorkflowDefinitionError(problems)
     return definitions
+
+
+def _same_name_twice(files: list[Traversable], prefix: str) -> list[str]:
+    """``a.yaml`` and ``a.yml`` in one directory would both define workflow ``a``."""
+    by_stem: dict[str, list[str]] = {}
+    for file in files:
+        by_stem.setdefault(workflow_stem(file.name), []).append(file.name)
+    return [
+        f"{prefix}/{names[1]}: name: workflow {stem!r} is also defined by {prefix}/{names[0]} "
+        "(keep one file per workflow)"
+        for stem, names in by_stem.items()
+        if len(names) > 1
+    ]
 
 
 def workflow_files(path: Path | Traversable) -> list[Traversable]:
     """The workflow files of a directory, sorted by name."""
     entries: Iterable[Traversable] = path.iterdir()
     return sorted(
-        (entry for entry in entries if entry.name.endswith(SUFFIX) and entry.is_file()),
+        (entry for entry in entries if entry.name.endswith(SUFFIXES) and entry.is_file()),
         key=lambda entry: entry.name,
     )
 
@@ -95,9 +110,32 @@ def load_bundled() -> list[WorkflowDefinition]:
     return load_directory(bundled_workflows_path(), BUNDLED_SOURCE)
 
 
-def _stem(name: str) -> str:
+def load_operator(path: Path) -> list[WorkflowDefinition]:
+    """The operator's workflow files (``GOVERNANCE_WORKFLOWS_DIR``, ``serve --workflows``)."""
+    if not path.is_dir():
+        problem = "no such directory" if not path.exists() else "not a directory"
+        raise WorkflowDefinitionError([f"{path}: {problem} (the operator's workflow directory)"])
+    return load_directory(path)
+
+
+def load_workflows(workflows_dir: Path | None = None) -> list[WorkflowDefinition]:
+    """The workflows a service runs: the bundled ones and, from ``workflows_dir``, the
+    operator's; an operator file replaces the bundled workflow of the same ``name``."""
+    bundled = load_bundled()
+    if workflows_dir is None:
+        return bundled
+    operator = load_operator(workflows_dir)
+    replaced = {definition.name for definition in operator}
+    return [*(d for d in bundled if d.name not in replaced), *operator]
+
+
+def workflow_stem(name: str) -> str:
+    """The workflow name a file must declare: its name without directory and suffix."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base[: -len(SUFFIX)] if base.endswith(SUFFIX) else base
+    for suffix in SUFFIXES:
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
 
 
 _UNREADABLE: Any = object()
