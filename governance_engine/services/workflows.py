@@ -4,7 +4,8 @@ Built once at start from the YAML files (the bundled ones, and the operator's fr
 ``GOVERNANCE_WORKFLOWS_DIR``, which replace bundled ones of the same name) and the snapshots
 stored in the database. A proposal records the workflow name and version it was filed under,
 and the definition of that version is stored the first time a proposal uses it; editing or
-replacing a YAML file later never changes a proposal already in flight. Changing a file without bumping its version is refused.
+replacing a YAML file later never changes a proposal already in flight. Changing a file
+without bumping its version is refused.
 """
 
 from __future__ import annotations
