@@ -116,9 +116,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.database_url, isolation=settings.isolation)
-        catalog = WorkflowCatalog.bundled()
-        with database.reader() as session:
-            catalog.load_stored(session)
+        catalog = WorkflowCatalog.at_start(database, settings.workflows_dir)
         key = load_or_create_key(settings.signing_key_path)
         app.state.database = database
         app.state.catalog = catalog

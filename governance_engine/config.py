@@ -49,6 +49,9 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # The operator's workflow files (*.yaml, *.yml), loaded beside the bundled ones; a file
+    # whose workflow has the name of a bundled one replaces it. None: the bundled ones only.
+    workflows_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +76,7 @@ class Settings:
             smtp_username=env.get("GOVERNANCE_SMTP_USERNAME", ""),
             smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
+            workflows_dir=workflows_dir(env),
         )
 
 
@@ -129,3 +133,13 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+
+
+WORKFLOWS_DIR_VARIABLE = "GOVERNANCE_WORKFLOWS_DIR"
+
+
+def workflows_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``GOVERNANCE_WORKFLOWS_DIR``, or None when unset or empty."""
+    env = os.environ if environ is None else environ
+    raw = env.get(WORKFLOWS_DIR_VARIABLE, "").strip()
+    return Path(raw).expanduser() if raw else None

@@ -448,4 +448,4 @@ def test_directory_problems_are_aggregated_over_files(
 def test_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(WorkflowDefinitionError) as caught:
         load_directory(tmp_path, source="dir")
-    assert caught.value.problems == ["dir: no workflow files (*.yaml) found"]
+    assert caught.value.problems == ["dir: no workflow files (*.yaml, *.yml) found"]

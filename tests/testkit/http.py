@@ -55,15 +55,21 @@ def issue_tokens(world: World) -> dict[str, str]:
 
 
 @contextmanager
-def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterator[Api]:
+def serve_in_process(
+    world: World, database_url: str, key_path: Path, *, workflows_dir: Path | None = None
+) -> Iterator[Api]:
+    """The app on the world's catalog; with ``workflows_dir``, on the catalog the app builds
+    from that setting, as ``serve`` runs it."""
     settings = Settings(
         database_url=database_url,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
         signing_key_path=key_path,
+        workflows_dir=workflows_dir,
     )
     app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.catalog = world.catalog
+        if workflows_dir is None:
+            app.state.catalog = world.catalog
         yield Api(client, world, issue_tokens(world))
