@@ -27,6 +27,7 @@ from governance_engine.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    ProxyOverruled,
     StaleVersion,
 )
 from governance_engine.lifecycle import BallotStage
@@ -256,8 +257,11 @@ def cast_vote(
 ) -> CastVote:
     """Cast or change a position; a secretary of the body may enter one for a member (proxy).
 
-    A change keeps the earlier position in the decision log. This is the busiest write, so
-    it reads and writes only the columns it needs (``queries.lock_for_vote`` and friends).
+    A proxy never overrules the member: a position the member entered themself cannot be
+    replaced by a proxy (only the member may change it), while the member's own vote replaces a
+    proxy entered before it. A change keeps the earlier position in the decision log. This is
+    the busiest write, so it reads and writes only the columns it needs
+    (``queries.lock_for_vote`` and friends).
     """
     require_writer(actor)
     if actor.person_id is None:
@@ -288,6 +292,8 @@ def cast_vote(
     _cached_rule(ballot.rule).check_position(choice, rationale)
     rationale = rationale.strip()
     standing = elector.vote
+    if standing is not None and voter_id != actor.person_id:
+        _refuse_overruling_proxy(standing, voter_id, ballot.id)
     previous = (
         None if standing is None else {"choice": standing.choice, "rationale": standing.rationale}
     )
@@ -329,6 +335,16 @@ def cast_vote(
         updated_at=at,
         changes=0 if standing is None else standing.changes + 1,
     )
+
+
+def _refuse_overruling_proxy(standing: queries.StandingVote, voter_id: int, ballot_id: int) -> None:
+    """Voting in person revokes a proxy (Robert's Rules; the usual bylaw), never the reverse."""
+    if standing.entered_by_id == voter_id:
+        raise ProxyOverruled(
+            f"person {voter_id} entered their own position on ballot {ballot_id}: a proxy "
+            "cannot replace it (only the member may change it)",
+            voter_id=voter_id,
+        )
 
 
 def amend_electorate(
