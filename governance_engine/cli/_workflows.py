@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from governance_engine.cli._common import open_database
 from governance_engine.errors import WorkflowDefinitionError
 from governance_engine.lifecycle import (
     WorkflowDefinition,
@@ -20,6 +22,7 @@ from governance_engine.lifecycle.loader import (
     bundled_workflows_path,
     workflow_files,
 )
+from governance_engine.services import body_refs
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -47,6 +50,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="PATH",
         help="workflow files or directories of *.yaml files (default: the bundled workflows)",
     )
+    check.add_argument(
+        "--database",
+        action="store_true",
+        help="also report every body a workflow names that the database (GOVERNANCE_DATABASE_URL) "
+        "does not have",
+    )
     check.set_defaults(handler=check_command)
 
     diagram = actions.add_parser(
@@ -65,6 +74,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def check_command(args: argparse.Namespace) -> int:
     files, problems = _files_to_check(args.paths)
     definitions: list[WorkflowDefinition] = []
+    sources: list[str] = []
     for file, source in files:
         try:
             definition = load_workflow(file, source)
@@ -72,14 +82,32 @@ def check_command(args: argparse.Namespace) -> int:
             problems.extend(error.problems)
             continue
         definitions.append(definition)
+        sources.append(source)
         print(f"{source}: ok: {_summary(definition)}")
     try:  # the same name and version in two places must be the same workflow
         WorkflowRegistry.from_definitions(definitions)
     except WorkflowDefinitionError as error:
         problems.extend(error.problems)
+    if getattr(args, "database", False):
+        problems.extend(_missing_bodies(zip(sources, definitions, strict=True)))
     for line in problems:
         print(line, file=sys.stderr)
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _missing_bodies(checked: Iterable[tuple[str, WorkflowDefinition]]) -> list[str]:
+    """One line per body reference that resolves to no body in the configured database."""
+    database = open_database()
+    try:
+        with database.reader() as session:
+            return [
+                f"{source}: {where}: no body {ref!r} in the database (create it, or change "
+                "the workflow)"
+                for source, definition in checked
+                for ref, where in body_refs.missing(session, definition)
+            ]
+    finally:
+        database.dispose()
 
 
 def diagram_command(args: argparse.Namespace) -> int:
