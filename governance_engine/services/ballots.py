@@ -30,13 +30,12 @@ from governance_engine.errors import (
     ProxyOverruled,
     StaleVersion,
 )
-from governance_engine.lifecycle import BallotStage
+from governance_engine.lifecycle import BallotStage, WorkflowDefinition
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     Ballot,
     BallotElector,
     Body,
-    BodyKind,
     Decision,
     Proposal,
     SeatRole,
@@ -46,6 +45,7 @@ from governance_engine.persistence.repositories import ballots as queries
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.services import ballot_records, proposals
+from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
@@ -76,15 +76,12 @@ def frozen_rule(ballot: Ballot) -> Rule:
     return Rule.from_dict(ballot.rule)
 
 
-def _reviewing_body(session: Session, stage: BallotStage, proposal: Proposal) -> Body:
-    if stage.body == "sponsor":
-        body = session.get(Body, proposal.sponsor_body_id)
-    else:
-        kind = BodyKind.TOC if stage.body == "toc" else BodyKind.BOARD
-        body = directory.body_of_kind(session, kind)
-    if body is None:
-        raise Conflict(f"there is no {stage.body} body to hold this ballot")
-    return body
+def _reviewing_body(
+    session: Session, definition: WorkflowDefinition, stage: BallotStage, proposal: Proposal
+) -> Body:
+    """The body the stage names (BodyMissing, 409, when the directory has none)."""
+    where = f"states.{proposal.state}.ballot.body"
+    return BodyRefs.load(session, proposal).require(stage.body, definition, where)
 
 
 def _seat_roles(session: Session, actor: Actor, body: Body, at: datetime) -> set[str]:
@@ -129,7 +126,7 @@ def open_ballot(
         raise Conflict(
             f"proposal {proposal.id} is in state {proposal.state!r}, which calls for no ballot"
         )
-    body = _reviewing_body(session, stage, proposal)
+    body = _reviewing_body(session, machine.definition, stage, proposal)
     officers = {SeatRole.CHAIR.value, SeatRole.CO_CHAIR.value, SeatRole.SECRETARY.value}
     _require_officer(session, actor, body, at, officers, "open a ballot there")
     existing = proposal_queries.open_ballot(session, proposal.id)

@@ -41,6 +41,12 @@ class Api:
         headers = self.headers(who, **kwargs.pop("headers", {}))
         return self.client.post(path, headers=headers, json=json, **kwargs)
 
+    def patch(
+        self, path: str, who: str | None = "wendy", json: Any = None, **kwargs: Any
+    ) -> httpx2.Response:
+        headers = self.headers(who, **kwargs.pop("headers", {}))
+        return self.client.patch(path, headers=headers, json=json, **kwargs)
+
 
 def issue_tokens(world: World) -> dict[str, str]:
     tokens = {}
