@@ -132,7 +132,7 @@ def _pass_sentence(rule: Rule) -> str:
         needs.append(ratio_words(rule.ratio, rule.ratio_strict, support, against))
     if rule.turnout_bands:
         needs.append(
-            "by turnout (the share of the electorate that "
+            "support that depends on turnout (the share of the electorate that "
             + ("is present" if rule.quorum_basis is QuorumBasis.PRESENT else "takes part")
             + "): "
             + "; ".join(
@@ -140,7 +140,7 @@ def _pass_sentence(rule: Rule) -> str:
                 + ratio_words(band.ratio, band.ratio_strict, support, against)
                 for band in rule.turnout_bands
             )
-            + f"; below {rule.turnout_bands[0].turnout_words()} it fails"
+            + "; with less turnout it fails"
         )
     if rule.max_no is not None:
         needs.append(f"no more than {rule.max_no} {either(rule, rule.against)}")

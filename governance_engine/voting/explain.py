@@ -288,15 +288,15 @@ def _band_line(rule: Rule, t: Tally, result: Checks, support: str, against: str)
     if band is None:
         lowest = rule.turnout_bands[0]
         return (
-            f"Turnout: {turnout}; below {lowest.turnout_words()} "
-            f"({lowest.least_taking_part(t.electorate)} of {t.electorate}) the ballot fails "
+            f"Turnout: {turnout}; it must reach {lowest.turnout_words()} "
+            f"({lowest.least_taking_part(t.electorate)} of {t.electorate}) or the ballot fails "
             "(not met)."
         )
     need = ratio_needed(band.ratio, band.ratio_strict, t.total.against)
     return (
-        f"Turnout: {turnout}; at {band.turnout_words()} turnout the rule asks for "
-        f"{ratio_words(band.ratio, band.ratio_strict, support, against)}: {t.total.support} "
-        f"against {t.total.against}, {need} needed ({_met(result.bands)})."
+        f"Turnout: {turnout}, in the band for {band.turnout_words()}: "
+        f"{ratio_words(band.ratio, band.ratio_strict, support, against)}; {t.total.support} "
+        f"{support} against {t.total.against} {against}, {need} needed ({_met(result.bands)})."
     )
 
 

@@ -34,6 +34,22 @@ from governance_engine.errors import RuleDefinitionError
 # "majority" as a ratio: more support than against, i.e. 1:1, exceeded.
 MAJORITY = (Fraction(1), True)
 
+# No charter asks for more. The bound also catches YAML 1.1 reading an unquoted 3:1 as the
+# base-60 number 181 (every a:b so read is 61 or more).
+MAX_RATIO = Fraction(50)
+
+
+def check_ratio(key: str, ratio: Fraction) -> None:
+    """Refuse a ratio of zero or less, or above :data:`MAX_RATIO`."""
+    if ratio <= 0:
+        raise RuleDefinitionError(f"{key}: must be more than zero, not {ratio}", key=key)
+    if ratio > MAX_RATIO:
+        raise RuleDefinitionError(
+            f"{key}: {format_ratio(ratio)} is more than {format_ratio(MAX_RATIO)}; in YAML, "
+            "quote a ratio ('3:1'): some readers take an unquoted 3:1 for the number 181",
+            key=key,
+        )
+
 
 def ratio_met(ratio: Fraction, strict: bool, support: int, against: int) -> bool:
     """Support reaches ``ratio`` times against; zero support never does."""
@@ -144,8 +160,9 @@ def check_bands(bands: object) -> tuple[TurnoutBand, ...]:
     for band in bands:
         if not isinstance(band.min_turnout, Fraction) or not 0 <= band.min_turnout <= 1:
             raise RuleDefinitionError(f"{key}: min_turnout must be a share from 0 to 1", key=key)
-        if not isinstance(band.ratio, Fraction) or band.ratio <= 0:
-            raise RuleDefinitionError(f"{key}: ratio must be more than zero", key=key)
+        if not isinstance(band.ratio, Fraction):
+            raise RuleDefinitionError(f"{key}: ratio must be a ratio such as '3:1'", key=key)
+        check_ratio(key, band.ratio)
         if not isinstance(band.ratio_strict, bool) or not isinstance(band.turnout_strict, bool):
             raise RuleDefinitionError(f"{key}: the strict flags must be true or false", key=key)
         if band.min_turnout == 1 and band.turnout_strict:

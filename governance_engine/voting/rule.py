@@ -53,7 +53,7 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 from governance_engine.errors import InvalidInput, RuleDefinitionError
-from governance_engine.voting.ratio import TurnoutBand, check_bands
+from governance_engine.voting.ratio import TurnoutBand, check_bands, check_ratio
 
 
 class ThresholdBase(StrEnum):
@@ -345,8 +345,10 @@ class _Validator:
         if isinstance(ratio, int) and not isinstance(ratio, bool):
             ratio = Fraction(ratio)
             self.set("ratio", ratio)
-        if ratio is not None and (not isinstance(ratio, Fraction) or ratio <= 0):
-            self.fail("ratio", f"must be a ratio more than zero such as '3:1', not {ratio!r}")
+        if ratio is not None and not isinstance(ratio, Fraction):
+            self.fail("ratio", f"must be a ratio such as '3:1', not {ratio!r}")
+        if ratio is not None:
+            check_ratio("ratio", ratio)
         if ratio is None and self.rule.ratio_strict:
             self.fail("ratio_strict", "only means something with a ratio")
         check_bands(self.rule.turnout_bands)
