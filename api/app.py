@@ -34,6 +34,7 @@ from api.routers import (
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
+from governance_engine.errors import LogIntegrityError
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.webhook_sender import HttpSender
 from governance_engine.services import checkpoints
@@ -80,8 +81,11 @@ def _periodic_tasks(
         return report.describe() if report.acted else None
 
     def run_checkpoint() -> None:
-        with database.transaction() as session:
-            checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        try:
+            with database.transaction() as session:
+                checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        except LogIntegrityError as refused:  # nothing signed; say why on every round
+            logger.error("checkpoint: %s", refused)
 
     keep = webhook_retention(settings)
 
