@@ -115,7 +115,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, isolation=settings.isolation)
+        database = Database(
+            settings.database_url,
+            isolation=settings.isolation,
+            retry_attempts=settings.db_retry_attempts,
+        )
         catalog = WorkflowCatalog.bundled()
         with database.reader() as session:
             catalog.load_stored(session)

@@ -20,6 +20,9 @@ class Settings:
     # PostgreSQL isolation for every unit of work: "read_committed" (with row locks) or
     # "serializable" (conflicts are re-run transparently).
     isolation: str = "read_committed"
+    # Attempts a unit of work gets when it keeps losing to concurrent ones (serialization
+    # failures, deadlocks, a locked SQLite file) before the request is answered 503 try-again.
+    db_retry_attempts: int = 6
     # Seconds between periodic `tick` runs inside `serve`; 0 turns the timer off.
     tick_interval: float = 30.0
     # Seconds between signed log checkpoints inside `serve`; 0 turns them off.
@@ -56,6 +59,7 @@ class Settings:
         return cls(
             database_url=env.get("GOVERNANCE_DATABASE_URL", DEFAULT_DATABASE_URL),
             isolation=env.get("GOVERNANCE_DB_ISOLATION", "read_committed"),
+            db_retry_attempts=_attempts(env, "GOVERNANCE_DB_RETRY_ATTEMPTS", 6),
             tick_interval=_seconds(env, "GOVERNANCE_TICK_INTERVAL", 30.0),
             checkpoint_interval=_seconds(env, "GOVERNANCE_CHECKPOINT_INTERVAL", 3600.0),
             signing_key_path=key_path(dict(env)),

@@ -17,6 +17,7 @@ They carry no HTTP status: ``api/`` maps each ``code`` to a status once, in one 
     │   └── BallotNotOpen             voting on a closed or cancelled ballot
     ├── StaleVersion                  If-Match / expected version does not match
     ├── LogIntegrityError             the decision log chain does not verify
+    ├── TryAgain                      lost to concurrent changes too often; nothing was changed
     └── ConfigurationError            settings or the database are not usable
 """
 
@@ -98,6 +99,16 @@ class StaleVersion(GovernanceError):
 
 class LogIntegrityError(GovernanceError):
     code = "log-integrity"
+
+
+class TryAgain(GovernanceError):
+    """The work lost to concurrent changes on every attempt and was rolled back.
+
+    Not a conflict with the current state: the same request may well succeed later.
+    ``retry_after`` (a ``timedelta``) says when to send it again.
+    """
+
+    code = "try-again"
 
 
 class ConfigurationError(GovernanceError):
