@@ -12,6 +12,7 @@ from governance_engine.errors import ConfigurationError
 from governance_engine.signing import DEFAULT_KEY_PATH, key_path
 
 DEFAULT_DATABASE_URL = "sqlite:///governance.db"
+ISOLATION_LEVELS = ("read_committed", "serializable")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("GOVERNANCE_DATABASE_URL", DEFAULT_DATABASE_URL),
-            isolation=env.get("GOVERNANCE_DB_ISOLATION", "read_committed"),
+            isolation=isolation_level(env),
             db_retry_attempts=_attempts(env, "GOVERNANCE_DB_RETRY_ATTEMPTS", 6),
             tick_interval=_seconds(env, "GOVERNANCE_TICK_INTERVAL", 30.0),
             checkpoint_interval=_seconds(env, "GOVERNANCE_CHECKPOINT_INTERVAL", 3600.0),
@@ -78,6 +79,24 @@ class Settings:
             smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
         )
+
+
+def isolation_level(environ: Mapping[str, str] | None = None) -> str:
+    """``GOVERNANCE_DB_ISOLATION``, checked: every command refuses a value it would not run at.
+
+    ``read_committed`` (the default) or ``serializable``; case and surrounding spaces do not
+    matter. Anything else (``repeatable_read`` too) is a ConfigurationError naming the choices.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get("GOVERNANCE_DB_ISOLATION", "")
+    value = raw.strip().lower()
+    if value == "":
+        return "read_committed"
+    if value not in ISOLATION_LEVELS:
+        raise ConfigurationError(
+            f"GOVERNANCE_DB_ISOLATION must be {' or '.join(ISOLATION_LEVELS)}, not {raw!r}"
+        )
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

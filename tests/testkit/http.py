@@ -15,6 +15,7 @@ from api.app import create_app
 from governance_engine.config import Settings
 from governance_engine.persistence.models import Person
 from governance_engine.services import identity
+from testkit.isolation import ISOLATION
 from testkit.world import World
 
 
@@ -58,6 +59,7 @@ def issue_tokens(world: World) -> dict[str, str]:
 def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterator[Api]:
     settings = Settings(
         database_url=database_url,
+        isolation=ISOLATION,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
