@@ -119,7 +119,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, isolation=settings.isolation)
+        database = Database(
+            settings.database_url,
+            isolation=settings.isolation,
+            retry_attempts=settings.db_retry_attempts,
+        )
         catalog = WorkflowCatalog.at_start(database, settings.workflows_dir)
         key = load_or_create_key(settings.signing_key_path)
         app.state.database = database

@@ -15,6 +15,7 @@ from api.app import create_app
 from governance_engine.config import Settings
 from governance_engine.persistence.models import Person
 from governance_engine.services import identity
+from testkit.isolation import ISOLATION
 from testkit.world import World
 
 
@@ -68,6 +69,7 @@ def serve_in_process(
     from that setting, as ``serve`` runs it."""
     settings = Settings(
         database_url=database_url,
+        isolation=ISOLATION,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
