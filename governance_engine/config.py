@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from governance_engine.config_access import AccessSettings, access_from_env
 from governance_engine.errors import ConfigurationError
 from governance_engine.signing import DEFAULT_KEY_PATH, key_path
 
@@ -49,6 +50,8 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Signing in (OpenID providers, links) and rate limits: see config_access.
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +76,7 @@ class Settings:
             smtp_username=env.get("GOVERNANCE_SMTP_USERNAME", ""),
             smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
+            access=access_from_env(env),
         )
 
 

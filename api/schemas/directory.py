@@ -27,6 +27,12 @@ class OrganizationCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     kind: OrganizationKind
+    email_domains: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Domains whose verified e-mail addresses may link this organization's "
+        "people to an OpenID identity",
+    )
 
 
 class OrganizationRead(BaseModel):
@@ -35,6 +41,7 @@ class OrganizationRead(BaseModel):
     kind: OrganizationKind
     active: bool
     created_at: datetime
+    email_domains: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, organization: Organization) -> OrganizationRead:
@@ -44,6 +51,7 @@ class OrganizationRead(BaseModel):
             kind=OrganizationKind(organization.kind),
             active=organization.active,
             created_at=organization.created_at,
+            email_domains=list(organization.email_domains or []),
         )
 
 
