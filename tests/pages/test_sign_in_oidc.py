@@ -4,87 +4,23 @@ driven over HTTP with httpx following the redirects between the app and the prov
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
-from testkit.cli import free_port
-from testkit.http import issue_tokens
-from testkit.signing_in import (
-    Inbox,
-    OidcProvider,
-    live_app,
-    oidc_provider,
-    provider_env,
-    smtp_inbox,
-)
+from testkit.signing_in import Site, running_site
 from testkit.world import World
 
-from api.app import create_app
-from governance_engine.config import Settings
-from governance_engine.persistence.models import IdentityLink, LogEntry, Person
+from governance_engine.persistence.models import IdentityLink
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Site:
-    url: str
-    provider: OidcProvider
-    inbox: Inbox
-    tokens: dict[str, str]
-    world: World
-
-    def browser(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=20)
-
-    def api(self, method: str, path: str, who: str = "admin", **kwargs: object) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
-        return httpx.request(method, self.url + path, headers=headers, timeout=20, **kwargs)  # type: ignore[arg-type]
-
-    def person(self, name: str) -> Person:
-        with self.world.database.reader() as session:
-            person = session.get(Person, self.world.person_ids[name])
-            assert person is not None
-            return person
-
-    def actions(self, action: str) -> list[LogEntry]:
-        with self.world.database.reader() as session:
-            return list(session.scalars(select(LogEntry).where(LogEntry.action == action)))
-
-
-def site_settings(world: World, database_url: str, tmp_path: Path, **extra: str) -> Settings:
-    return Settings.from_env(
-        {
-            "GOVERNANCE_DATABASE_URL": database_url,
-            "GOVERNANCE_TICK_INTERVAL": "0",
-            "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
-            "GOVERNANCE_DELIVERY_INTERVAL": "0",
-            "GOVERNANCE_SIGNING_KEY": str(tmp_path / "keys" / "signing.pem"),
-            **extra,
-        }
-    )
-
-
 @pytest.fixture
 def site(world: World, database_url: str, tmp_path: Path) -> Iterator[Site]:
-    port = free_port()
-    callback = f"http://127.0.0.1:{port}/sign-in/oidc/test/callback"
-    with oidc_provider([callback], tmp_path) as provider, smtp_inbox() as (inbox, smtp_port):
-        settings = site_settings(
-            world,
-            database_url,
-            tmp_path,
-            GOVERNANCE_SMTP_HOST="127.0.0.1",
-            GOVERNANCE_SMTP_PORT=str(smtp_port),
-            **provider_env("test", provider.issuer),
-        )
-        app = create_app(settings, clock=world.clock)
-        with live_app(app, port) as url:
-            app.state.catalog = world.catalog
-            yield Site(url, provider, inbox, issue_tokens(world), world)
+    with running_site(world, database_url, tmp_path) as running:
+        yield running
 
 
 def sign_in_with_provider(site: Site, browser: httpx.Client, path: str) -> httpx.Response:

@@ -29,8 +29,14 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
+from sqlalchemy import select
 
+from api.app import create_app
+from governance_engine.config import Settings
+from governance_engine.persistence.models import LogEntry, Person
 from testkit.cli import free_port
+from testkit.http import issue_tokens
+from testkit.world import World
 
 OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_ID = "governance-engine"
@@ -192,3 +198,63 @@ def live_app(app: Any, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@dataclass
+class Site:
+    url: str
+    provider: OidcProvider
+    inbox: Inbox
+    tokens: dict[str, str]
+    world: World
+
+    def browser(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=20)
+
+    def api(self, method: str, path: str, who: str = "admin", **kwargs: object) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        return httpx.request(method, self.url + path, headers=headers, timeout=20, **kwargs)  # type: ignore[arg-type]
+
+    def person(self, name: str) -> Person:
+        with self.world.database.reader() as session:
+            person = session.get(Person, self.world.person_ids[name])
+            assert person is not None
+            return person
+
+    def actions(self, action: str) -> list[LogEntry]:
+        with self.world.database.reader() as session:
+            return list(session.scalars(select(LogEntry).where(LogEntry.action == action)))
+
+
+def site_settings(world: World, database_url: str, tmp_path: Path, **extra: str) -> Settings:
+    return Settings.from_env(
+        {
+            "GOVERNANCE_DATABASE_URL": database_url,
+            "GOVERNANCE_TICK_INTERVAL": "0",
+            "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
+            "GOVERNANCE_DELIVERY_INTERVAL": "0",
+            "GOVERNANCE_SIGNING_KEY": str(tmp_path / "keys" / "signing.pem"),
+            **extra,
+        }
+    )
+
+
+@contextmanager
+def running_site(world: World, database_url: str, tmp_path: Path, **extra: str) -> Iterator[Site]:
+    """The app (with the provider as ``test`` and e-mail on), a provider, and an inbox."""
+    port = free_port()
+    callback = f"http://127.0.0.1:{port}/sign-in/oidc/test/callback"
+    with oidc_provider([callback], tmp_path) as provider, smtp_inbox() as (inbox, smtp_port):
+        settings = site_settings(
+            world,
+            database_url,
+            tmp_path,
+            GOVERNANCE_SMTP_HOST="127.0.0.1",
+            GOVERNANCE_SMTP_PORT=str(smtp_port),
+            **provider_env("test", provider.issuer),
+            **extra,
+        )
+        app = create_app(settings, clock=world.clock)
+        with live_app(app, port) as url:
+            app.state.catalog = world.catalog
+            yield Site(url, provider, inbox, issue_tokens(world), world)
