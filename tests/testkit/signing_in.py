@@ -82,9 +82,11 @@ class OidcProvider:
 
 
 @contextmanager
-def oidc_provider(redirect_uris: list[str], tmp_path: Path) -> Iterator[OidcProvider]:
+def oidc_provider(
+    redirect_uris: list[str], tmp_path: Path, port: int | None = None
+) -> Iterator[OidcProvider]:
     ensure_provider_installed()
-    port = free_port()
+    port = port or free_port()
     issuer = f"http://127.0.0.1:{port}"
     clients = [
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris}
