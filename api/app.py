@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import health, pages, problems
+from api.access import AccessContext
 from api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from api.routers import (
+    access,
     ballots,
     bodies,
     decisions,
@@ -31,6 +33,7 @@ from api.routers import (
     webhooks,
     workflows,
 )
+from api.throttle import WriteRateLimit
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.catalog = catalog
         app.state.clock = clock
         app.state.signing_key = key
+        app.state.access = AccessContext.build(settings, database)
         tasks = _periodic_tasks(settings, database, catalog, clock, key)
         try:
             yield
@@ -147,6 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY)
+    app.add_middleware(WriteRateLimit)  # outermost: a refused write is not even read
     problems.install(app)
     app.include_router(health.router)
     for module in (
@@ -163,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         review,
         webhooks,
         notifications,
+        access,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

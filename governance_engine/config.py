@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from governance_engine.config_access import AccessSettings, access_from_env
 from governance_engine.errors import ConfigurationError
 from governance_engine.signing import DEFAULT_KEY_PATH, key_path
 
@@ -56,6 +57,8 @@ class Settings:
     # The operator's workflow files (*.yaml, *.yml), loaded beside the bundled ones; a file
     # whose workflow has the name of a bundled one replaces it. None: the bundled ones only.
     workflows_dir: Path | None = None
+    # Signing in (OpenID providers, links) and rate limits: see config_access.
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +85,7 @@ class Settings:
             smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
             workflows_dir=workflows_dir(env),
+            access=access_from_env(env),
         )
 
 

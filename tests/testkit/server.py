@@ -92,6 +92,8 @@ def serve_env(
             "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
             "GOVERNANCE_DELIVERY_INTERVAL": "0",
             "GOVERNANCE_SIGNING_KEY": str(key_path),
+            "GOVERNANCE_RATE_LIMIT_WRITES": "1000000",  # see testkit.http.UNTHROTTLED
+            "GOVERNANCE_RATE_LIMIT_BURST": "1000000",
         }
     )
     env.update(extra or {})
