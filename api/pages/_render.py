@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from api.pages._markdown import render_markdown
 from api.pages._web import (
     FLASH_COOKIE,
     CsrfRejected,
@@ -93,6 +94,7 @@ def environment() -> Environment:
     env.filters["timestamp"] = format_timestamp
     env.filters["words"] = _words
     env.filters["json"] = _compact_json
+    env.filters["markdown"] = render_markdown
     return env
 
 
