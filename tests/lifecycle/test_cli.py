@@ -136,9 +136,9 @@ def test_check_sees_the_operator_directory_as_serve_does(
         out, err = capsys.readouterr()
         assert out.splitlines() == [
             f"workflows/standard.yaml: replaced by {directory}/standard.yaml",
-            "workflows/guideline.yaml: ok: guideline v1 (kind guideline), 9 states, 12 actions, "
+            "workflows/guideline.yaml: ok: guideline v2 (kind guideline), 9 states, 12 actions, "
             "2 ballot stages",
-            "workflows/project.yaml: ok: project v1 (kind project), 14 states, 21 actions, "
+            "workflows/project.yaml: ok: project v2 (kind project), 14 states, 21 actions, "
             "6 ballot stages",
             f"{directory}/mini.yaml: ok: mini v1 (kind standard), 4 states, 3 actions, "
             "1 ballot stages",
