@@ -72,3 +72,15 @@ def test_a_bad_band_is_reported_with_its_path(
         f"{path}: states.toc_review.ballot.rule.turnout_bands: a band for higher turnout may not "
         "ask for more"
     )
+
+
+def test_an_unquoted_ratio_in_a_workflow_file_is_a_ratio(
+    write: Callable[..., Path], mini: dict[str, Any]
+) -> None:
+    # Workflow files are YAML 1.2: 3:1 is the text "3:1", not the base-60 number 181.
+    mini["states"]["toc_review"]["ballot"]["rule"] = "RULE"
+    text = write(mini).read_text(encoding="utf-8")
+    text = text.replace("RULE", "{threshold: none, ratio: 3:1}")
+    ballot = load_workflow(write(text)).states["toc_review"].ballot
+    assert ballot is not None
+    assert ballot.rule.ratio == 3
