@@ -4,9 +4,11 @@ The pages call the same services as the API, in the same units of work, so what 
 do and what they see cannot differ between the two. One router per area:
 
     auth        /sign-in, /sign-out: a session from an API token
-    dashboard   /: the signed-in person's seats, ballots awaiting their vote, their proposals
+    dashboard   /: the signed-in person's notifications, seats, ballots awaiting their vote,
+                their proposals (notifications: marking one read)
     proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
     review      /proposals/{id}/comments, /concerns, /objections: the review forms
+    comment_search  /comments: comments on every proposal, found by their words
     revisions   /proposals/{id}/revisions/{n}, /proposals/{id}/diff, adding a revision
     ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
     decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
@@ -28,8 +30,10 @@ from api.pages import (
     audit,
     auth,
     ballots,
+    comment_search,
     dashboard,
     decisions,
+    notifications,
     proposals,
     public,
     public_feeds,
@@ -41,8 +45,10 @@ from api.retry import RetryingRoute
 ROUTERS = (
     auth.router,
     dashboard.router,
+    notifications.router,
     proposals.router,
     review.router,
+    comment_search.router,
     revisions.router,
     ballots.router,
     decisions.router,

@@ -55,8 +55,10 @@ def list_proposals(
     sponsor: str | None = None,
     author_id: int | None = None,
     text: str | None = None,
+    newest_first: bool = False,
 ) -> list[ProposalSummary]:
-    """A page of proposals; ``text`` searches their titles, summaries and comments."""
+    """A page of proposals; ``text`` searches their titles, summaries and comments;
+    ``newest_first`` lists the latest filed first (``after``: the last id seen, or 0)."""
     if text is not None and not text.strip():
         text = None
     sponsor_body_id = None
@@ -74,6 +76,7 @@ def list_proposals(
         sponsor_body_id=sponsor_body_id,
         author_id=author_id,
         text=text,
+        newest_first=newest_first,
     )
     return _summaries(session, rows)
 
@@ -152,6 +155,7 @@ def log_page(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    newest_first: bool = False,
 ) -> list[LogEntryView]:
     require_log_reader(viewer)
     body_id = None
@@ -170,5 +174,6 @@ def log_page(
         action=action,
         since=since,
         until=until,
+        newest_first=newest_first,
     )
     return [redact(entry, viewer) for entry in entries]
