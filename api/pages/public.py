@@ -37,7 +37,7 @@ def overview(request: Request, database: DatabaseDep, catalog: CatalogDep) -> Re
     with database.reader() as session:
         decisions = public_register.decisions(session, catalog, limit=OVERVIEW_SIZE)
         proposals = public_register.proposals(session, catalog, limit=OVERVIEW_SIZE)
-        closed = public_register.closed_ballots(session, limit=OVERVIEW_SIZE)
+        closed = public_register.closed_ballots(session, catalog, limit=OVERVIEW_SIZE)
         checkpoint = public_register.latest_checkpoint(session)
     return render(
         request,
@@ -129,10 +129,12 @@ def proposal_page(
 
 
 @router.get("/public/ballots")
-def ballot_list(request: Request, database: DatabaseDep, before: Cursor = "") -> Response:
+def ballot_list(
+    request: Request, database: DatabaseDep, catalog: CatalogDep, before: Cursor = ""
+) -> Response:
     with database.reader() as session:
         found = public_register.closed_ballots(
-            session, before=parse_int(before, "before"), limit=PAGE_SIZE + 1
+            session, catalog, before=parse_int(before, "before"), limit=PAGE_SIZE + 1
         )
     items = found[:PAGE_SIZE]
     return render(
@@ -147,10 +149,10 @@ def ballot_list(request: Request, database: DatabaseDep, before: Cursor = "") ->
 
 @router.get("/public/ballots/{ballot_id}")
 def ballot_page(
-    ballot_id: int, request: Request, database: DatabaseDep, clock: ClockDep
+    ballot_id: int, request: Request, database: DatabaseDep, catalog: CatalogDep, clock: ClockDep
 ) -> Response:
     with database.reader() as session:
-        found = public_register.ballot(session, ballot_id=ballot_id, at=clock.now())
+        found = public_register.ballot(session, catalog, ballot_id=ballot_id, at=clock.now())
     view = found.view
     return render(
         request,

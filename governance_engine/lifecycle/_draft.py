@@ -69,6 +69,7 @@ class Draft:
     states: dict[str, StateDraft] = field(default_factory=dict)
     actions: dict[str, ActionDraft] = field(default_factory=dict)
     objection_window: Window | None = None
+    public: bool = True
 
 
 def build(draft: Draft) -> WorkflowDefinition:
@@ -101,6 +102,7 @@ def build(draft: Draft) -> WorkflowDefinition:
         states=MappingProxyType(states),
         actions=MappingProxyType(actions),
         objection_window=draft.objection_window,
+        public=draft.public,
     )
 
 
