@@ -42,6 +42,7 @@ def overview(request: Request, database: DatabaseDep, catalog: CatalogDep) -> Re
     return render(
         request,
         "public/overview.html",
+        area="overview",
         title="Public register",
         section="public",
         decisions=decisions,
@@ -64,6 +65,7 @@ def decision_list(
     return render(
         request,
         "public/decisions.html",
+        area="decisions",
         title="Decisions",
         section="public",
         decisions=items,
@@ -81,6 +83,7 @@ def decision_permalink(
     return render(
         request,
         "public/decision.html",
+        area="decisions",
         title=f"Decision {number}",
         section="public",
         found=found,
@@ -101,6 +104,7 @@ def proposal_list(
     return render(
         request,
         "public/proposals.html",
+        area="proposals",
         title="Approved proposals",
         section="public",
         proposals=items,
@@ -120,6 +124,7 @@ def proposal_page(
     return render(
         request,
         "public/proposal.html",
+        area="proposals",
         title=found.proposal.title,
         section="public",
         found=found,
@@ -140,6 +145,7 @@ def ballot_list(
     return render(
         request,
         "public/ballots.html",
+        area="ballots",
         title="Closed ballots",
         section="public",
         ballots=items,
@@ -157,6 +163,7 @@ def ballot_page(
     return render(
         request,
         "public/ballot.html",
+        area="ballots",
         title=f"Ballot {ballot_id} on {found.line.proposal.title}",
         section="public",
         found=found,
@@ -174,6 +181,7 @@ def workflows(request: Request, catalog: CatalogDep) -> Response:
     return render(
         request,
         "public/workflows.html",
+        area="workflows",
         title="Workflows",
         section="public",
         workflows=[

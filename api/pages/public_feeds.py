@@ -142,6 +142,7 @@ def checkpoint_page(request: Request, database: DatabaseDep) -> Response:
     return render(
         request,
         "public/checkpoint.html",
+        area="checkpoint",
         title="Verify the decision log",
         section="public",
         checkpoint=checkpoint,
