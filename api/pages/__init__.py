@@ -4,6 +4,8 @@ The pages call the same services as the API, in the same units of work, so what 
 do and what they see cannot differ between the two. One router per area:
 
     auth        /sign-in, /sign-out: a session from an API token
+    sign_in_oidc    /sign-in/oidc/{provider} and its callback: OpenID Connect
+    sign_in_email   /sign-in/email, /sign-in/link, /sign-in/invitation: e-mail links
     dashboard   /: the signed-in person's notifications, seats, ballots awaiting their vote,
                 their proposals (notifications: marking one read)
     proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
@@ -39,11 +41,15 @@ from api.pages import (
     public_feeds,
     review,
     revisions,
+    sign_in_email,
+    sign_in_oidc,
 )
 from api.retry import RetryingRoute
 
 ROUTERS = (
     auth.router,
+    sign_in_oidc.router,
+    sign_in_email.router,
     dashboard.router,
     notifications.router,
     proposals.router,

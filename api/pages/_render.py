@@ -30,7 +30,7 @@ from api.pages._web import (
     clear_session_cookie,
     take_flash,
 )
-from api.problems import status_of
+from api.problems import retry_after_header, status_of
 from api.retry import RetryingRoute
 from governance_engine.errors import GovernanceError
 from governance_engine.log import format_timestamp
@@ -177,7 +177,9 @@ class PageRoute(RetryingRoute):
                     request, 429, throttled.message, headers={"Retry-After": str(seconds)}
                 )
             except GovernanceError as error:
-                return error_page(request, status_of(error), error.message)
+                return error_page(
+                    request, status_of(error), error.message, headers=retry_after_header(error)
+                )
             except RequestValidationError as invalid:
                 problems = "; ".join(
                     f"{'.'.join(str(part) for part in item.get('loc', ()))}: {item.get('msg')}"

@@ -1,5 +1,13 @@
 """SQLAlchemy 2 typed models: one module per part of the vocabulary."""
 
+from governance_engine.persistence.models.access import (
+    IdentityLink,
+    Invitation,
+    LinkedHow,
+    RateCounter,
+    SignInLink,
+    SignInMethod,
+)
 from governance_engine.persistence.models.ballot import (
     Ballot,
     BallotElector,
@@ -60,6 +68,9 @@ __all__ = [
     "Concern",
     "Decision",
     "IdempotencyRecord",
+    "IdentityLink",
+    "Invitation",
+    "LinkedHow",
     "LogEntry",
     "LogHead",
     "MerkleBlock",
@@ -72,11 +83,14 @@ __all__ = [
     "Proposal",
     "ProposalAuthor",
     "ProposalKind",
+    "RateCounter",
     "Reminder",
     "Revision",
     "Seat",
     "SeatRole",
     "SignInFailure",
+    "SignInLink",
+    "SignInMethod",
     "UTCDateTime",
     "Vote",
     "WebSession",
