@@ -16,7 +16,7 @@ from governance_engine.lifecycle import WorkflowDefinition, WorkflowRegistry, lo
 def test_bundled_workflows_are_public_and_their_digest_does_not_name_the_key(
     registry: WorkflowRegistry, name: str
 ) -> None:
-    definition = registry.get(name, 1).definition
+    definition = registry.latest(name).definition
     assert definition.public is True
     assert "public" not in definition.to_dict()
 
