@@ -15,7 +15,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from testkit.cli import run_cli
 from testkit.drive import BOARD, TOC, WG, close, file, open_ballot, pass_ballot, take, vote
-from testkit.pages import Site
+from testkit.pages import ATTRIBUTE, SCRIPT, Site
 from testkit.world import World, build_world
 
 from governance_engine.lifecycle import WorkflowDefinition, load_bundled
@@ -30,9 +30,10 @@ def anonymous(site: Site) -> TestClient:
     return TestClient(site.app)
 
 
-def publish_standard(world: World) -> int:
+def publish_standard(world: World, **extra: str) -> int:
     """A standard through its four ballots to publication."""
-    proposal_id = file(world, text="# Model cards\n\nEvery model ships a card.\n")
+    extra.setdefault("text", "# Model cards\n\nEvery model ships a card.\n")
+    proposal_id = file(world, **extra)
     take(world, proposal_id, "submit", "wendy")
     pass_ballot(world, proposal_id, "wendy", WG)
     pass_ballot(world, proposal_id, "wendy", WG)
@@ -131,6 +132,29 @@ def test_feeds_parse_with_real_parsers(site: Site) -> None:
     checkpoint = reader.get("/public/checkpoint")
     assert "No checkpoint has been signed yet" in checkpoint.text
     assert reader.get("/public/checkpoint.json").status_code == 404
+
+
+def test_hostile_text_stays_text_on_pages_and_in_feeds(site: Site) -> None:
+    hostile = f"{SCRIPT}{ATTRIBUTE}"
+    published = publish_standard(
+        site.world,
+        title=hostile,
+        summary=hostile,
+        text=f"# {hostile}\n\n[x](javascript:alert(1))\n",
+    )
+    reader = anonymous(site)
+    for path in ("/public", "/public/decisions", f"/public/proposals/{published}"):
+        text = reader.get(path).text
+        assert SCRIPT not in text, path
+        assert ATTRIBUTE not in text, path
+        assert 'href="javascript:' not in text, path
+    feed = reader.get("/public/decisions.atom")
+    assert SCRIPT.encode() not in feed.content
+    parsed = feedparser.parse(feed.content)
+    assert not parsed.bozo
+    assert all(hostile in entry.title for entry in parsed.entries)  # read back as text
+    calendar = Calendar.from_ical(reader.get("/public/calendar.ics").content)
+    assert all(hostile in str(event["summary"]) for event in calendar.walk("VEVENT"))
 
 
 def secret_guideline_catalog() -> WorkflowCatalog:
