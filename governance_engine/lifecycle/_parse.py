@@ -51,7 +51,7 @@ _TOP_REQUIRED: Final = (
     "states",
     "actions",
 )
-_TOP_OPTIONAL: Final = ("description", "objection_window")
+_TOP_OPTIONAL: Final = ("description", "objection_window", "public")
 _MAX_WINDOW_DAYS: Final = 366
 _STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "timer")
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
@@ -254,6 +254,7 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
         _read_approval_requires(problems, draft, top["approval_requires"])
     if "objection_window" in top:
         draft.objection_window = _read_window(problems, "objection_window", top["objection_window"])
+    draft.public = _boolean(problems, "public", top.get("public", True))
     if "states" in top:
         states = _fields(problems, "states", top["states"], optional=_all_keys(top["states"]))
         for name, value in (states or {}).items():

@@ -56,8 +56,10 @@ def list_proposals(
     sponsor: str | None = None,
     author_id: int | None = None,
     text: str | None = None,
+    newest_first: bool = False,
 ) -> list[ProposalSummary]:
-    """A page of proposals; ``text`` searches their titles, summaries and comments."""
+    """A page of proposals; ``text`` searches their titles, summaries and comments;
+    ``newest_first`` lists the latest filed first (``after``: the last id seen, or 0)."""
     if text is not None and not text.strip():
         text = None
     sponsor_body_id = None
@@ -75,6 +77,7 @@ def list_proposals(
         sponsor_body_id=sponsor_body_id,
         author_id=author_id,
         text=text,
+        newest_first=newest_first,
     )
     return _summaries(session, rows)
 
@@ -156,6 +159,7 @@ def log_page(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    newest_first: bool = False,
 ) -> list[LogEntryView]:
     require_log_reader(viewer)
     body_id = None
@@ -174,5 +178,6 @@ def log_page(
         action=action,
         since=since,
         until=until,
+        newest_first=newest_first,
     )
     return [redact(entry, viewer) for entry in entries]
