@@ -25,7 +25,8 @@ from governance_engine.lifecycle._draft import (
 )
 from governance_engine.lifecycle.definition import (
     BODY_REFS,
-    KINDS,
+    KIND,
+    MAX_KIND,
     OUTCOMES,
     RoleRef,
     Window,
@@ -230,8 +231,12 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
             draft.version = version
     if "kind" in top:
         kind = _string(problems, "kind", top["kind"])
-        if kind is not None and kind not in KINDS:
-            problems.add("kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        if kind is not None and not (KIND.match(kind) and len(kind) <= MAX_KIND):
+            problems.add(
+                "kind",
+                f"invalid kind {kind!r} (use at most {MAX_KIND} lower-case letters, digits, "
+                "'_' and '-', starting with a letter)",
+            )
         elif kind is not None:
             draft.kind = kind
     if "title" in top:

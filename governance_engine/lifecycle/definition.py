@@ -4,7 +4,7 @@ The workflow language (one file per workflow; the file is named after the workfl
 
     name: standard                  # equals the file stem; lower-case, digits, '_' and '-'
     version: 1                      # an integer >= 1; bump it for every change that matters
-    kind: standard                  # the proposal kind served: project, standard or guideline
+    kind: standard                  # the proposal kind served: any [a-z][a-z0-9_-]* (32 chars)
     title: Standard publication
     description: ...                # optional, everywhere a description appears
     initial: draft                  # the state a filed proposal starts in
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,7 +57,11 @@ if TYPE_CHECKING:
     from governance_engine.voting import Rule
 
 KINDS: Final = ("project", "standard", "guideline")
-"""Proposal kinds a workflow may serve."""
+"""The proposal kinds of the bundled workflows; a workflow may serve any ``KIND``."""
+
+KIND: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
+MAX_KIND: Final = 32
+"""A proposal kind: lower-case letters, digits, '_' and '-', starting with a letter."""
 
 BODY_REFS: Final = ("sponsor", "toc", "board")
 """Bodies a workflow refers to: the proposal's sponsoring working group, the TOC, the Board."""

@@ -96,15 +96,17 @@ def file_proposal(
     actor: Actor,
     at: datetime,
     catalog: WorkflowCatalog,
-    kind: str,
     title: str,
     sponsor_slug: str,
+    kind: str | None = None,
+    workflow: str | None = None,
     summary: str = "",
     text: str | None = None,
     author_ids: Sequence[int] = (),
 ) -> Proposal:
     """File a proposal in its workflow's initial state.
 
+    The workflow is named, or it is the default workflow of ``kind`` (``WorkflowCatalog.choose``).
     Allowed to the chair or co-chair of the sponsoring working group, or to a voting member
     of it who is among the named authors.
     """
@@ -112,7 +114,7 @@ def file_proposal(
     if actor.person_id is None:
         raise PermissionDenied("proposals are filed by people")
     title, summary = _check_text(title, summary)
-    machine = catalog.for_kind(kind)
+    machine = catalog.choose(workflow=workflow, kind=kind)
     sponsor = directory.body_by_slug(session, sponsor_slug)
     if sponsor is None:
         raise NotFound(f"there is no body {sponsor_slug!r}", field="sponsor")
@@ -136,7 +138,7 @@ def file_proposal(
     catalog.record(session, machine, at=at)
     definition = machine.definition
     proposal = Proposal(
-        kind=kind,
+        kind=definition.kind,
         title=title,
         summary=summary,
         sponsor_body_id=sponsor.id,
@@ -162,7 +164,7 @@ def file_proposal(
         proposal_id=proposal.id,
         body_id=sponsor.id,
         payload={
-            "kind": kind,
+            "kind": definition.kind,
             "title": title,
             "summary": summary,
             "sponsor": sponsor.slug,

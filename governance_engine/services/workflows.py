@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from governance_engine.errors import ConfigurationError, NotFound
+from governance_engine.errors import ConfigurationError, InvalidInput, NotFound
 from governance_engine.lifecycle import (
     WorkflowDefinition,
     WorkflowMachine,
@@ -35,7 +35,11 @@ class WorkflowCatalog:
     """Shared, immutable machines by (name, version); safe to use from many threads."""
 
     def __init__(self, definitions: Iterable[WorkflowDefinition]) -> None:
+        definitions = list(definitions)
         self._registry = WorkflowRegistry.from_definitions(definitions)
+        # New proposals are filed under the workflows of the files only; versions added from
+        # stored snapshots serve the proposals already running on them.
+        self._offered = sorted({definition.name for definition in definitions})
         self._lock = threading.Lock()
 
     @classmethod
@@ -68,6 +72,49 @@ class WorkflowCatalog:
 
     def for_kind(self, kind: str) -> WorkflowMachine:
         return self._registry.for_kind(kind)
+
+    def offered(self) -> list[WorkflowDefinition]:
+        """The workflows a new proposal may be filed under: the latest version of each
+        workflow of the files, by name."""
+        return [self._registry.latest(name).definition for name in self._offered]
+
+    def choose(self, *, workflow: str | None = None, kind: str | None = None) -> WorkflowMachine:
+        """The workflow a new proposal is filed under.
+
+        By ``workflow`` name (its latest version); ``kind``, when also given, must be the kind
+        that workflow serves. By ``kind`` alone: the kind's default workflow, which is the
+        workflow named after the kind, or else the only workflow serving it.
+        """
+        offered = self.offered()
+        if workflow is not None:
+            found = [d for d in offered if d.name == workflow]
+            if not found:
+                names = ", ".join(d.name for d in offered) or "none"
+                raise InvalidInput(
+                    f"there is no workflow {workflow!r} (known: {names})", field="workflow"
+                )
+            if kind is not None and found[0].kind != kind:
+                raise InvalidInput(
+                    f"workflow {workflow!r} serves proposals of kind {found[0].kind!r}, "
+                    f"not {kind!r}",
+                    field="kind",
+                )
+            return self._registry.latest(workflow)
+        if kind is None:
+            raise InvalidInput("name the workflow (or the kind) of the proposal", field="workflow")
+        serving = [d.name for d in offered if d.kind == kind]
+        if kind in serving or len(serving) == 1:
+            return self._registry.latest(kind if kind in serving else serving[0])
+        if not serving:
+            kinds = ", ".join(sorted({d.kind for d in offered})) or "none"
+            raise InvalidInput(
+                f"no workflow serves proposals of kind {kind!r} (kinds: {kinds})", field="kind"
+            )
+        raise InvalidInput(
+            f"several workflows serve kind {kind!r} ({', '.join(serving)}) and none is named "
+            f"{kind!r}: name the workflow",
+            field="workflow",
+        )
 
     def machine(self, session: Session, name: str, version: int) -> WorkflowMachine:
         """The machine a proposal runs on, from the files or from its stored snapshot."""

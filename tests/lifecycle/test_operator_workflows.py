@@ -50,9 +50,11 @@ def test_a_bad_operator_file_gives_one_line_per_problem(
     with pytest.raises(WorkflowDefinitionError) as raised:
         load_workflows(tmp_path)
     problems = raised.value.problems
-    assert f"{path}: initial: unknown state 'nowhere' (known: draft, published, rejected, " + (
-        "toc_review)"
-    ) in problems
+    assert (
+        f"{path}: initial: unknown state 'nowhere' (known: draft, published, rejected, "
+        + ("toc_review)")
+        in problems
+    )
     roles = f"{path}: actions.submit.roles[1]: unknown role 'janitor'"
     assert any(problem.startswith(roles) for problem in problems)
     assert all(p.startswith(f"{path}: ") and "\n" not in p for p in problems)

@@ -36,7 +36,6 @@ from governance_engine.persistence.models.notification import (
 from governance_engine.persistence.models.proposal import (
     Proposal,
     ProposalAuthor,
-    ProposalKind,
     Revision,
     WorkflowVersion,
 )
@@ -71,7 +70,6 @@ __all__ = [
     "Person",
     "Proposal",
     "ProposalAuthor",
-    "ProposalKind",
     "Reminder",
     "Revision",
     "Seat",
