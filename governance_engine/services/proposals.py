@@ -135,7 +135,7 @@ def file_proposal(
         )
     if text is not None:
         _check_revision_text(text)
-    catalog.record(session, machine, at=at)
+    catalog.record(session, machine, at=at, actor_id=actor.person_id)
     definition = machine.definition
     proposal = Proposal(
         kind=definition.kind,
@@ -171,6 +171,7 @@ def file_proposal(
             "authors": authors,
             "workflow": definition.name,
             "workflow_version": definition.version,
+            "workflow_digest": definition.digest(),
             "state": proposal.state,
         },
     )

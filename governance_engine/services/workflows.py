@@ -26,6 +26,7 @@ from governance_engine.lifecycle import (
     load_bundled,
     load_workflows,
 )
+from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import WorkflowVersion
 from governance_engine.persistence.repositories import proposals as repository
@@ -126,9 +127,15 @@ class WorkflowCatalog:
                 raise
             return self._adopt(stored)
 
-    def record(self, session: Session, machine: WorkflowMachine, *, at: datetime) -> None:
-        """Store the definition a new proposal is filed under (once per version)."""
-        definition = machine.definition
+    def record(
+        self, session: Session, machine: WorkflowMachine, *, at: datetime, actor_id: int
+    ) -> None:
+        """Store the definition a new proposal is filed under (once per version), and register
+        it in the decision log (``workflow.registered``) the first time a proposal uses it."""
+        self._store(session, machine.definition, at=at)
+        register(session, machine.definition, at=at, actor_id=actor_id)
+
+    def _store(self, session: Session, definition: WorkflowDefinition, *, at: datetime) -> None:
         stored = repository.workflow_version(session, definition.name, definition.version)
         if stored is None:
             try:
@@ -162,6 +169,48 @@ class WorkflowCatalog:
                 return self._registry.get(stored.name, stored.version)
         _require_unchanged(stored, loaded.definition)
         return loaded
+
+
+def registration_subject(name: str, version: int) -> str:
+    """How a ``workflow.registered`` entry names the version it registers: ``standard/1``."""
+    return f"{name}/{version}"
+
+
+def register(
+    session: Session, definition: WorkflowDefinition, *, at: datetime, actor_id: int
+) -> None:
+    """Rule (DESIGN §6, the log is the record): the charter text that governs a proposal is
+    in the decision log. The first proposal filed under a workflow version appends
+    ``workflow.registered`` with the whole definition, its SHA-256 digest and who introduced
+    it (the filer), in the filing's unit of work; a version registered with another digest
+    is refused.
+    """
+    subject = registration_subject(definition.name, definition.version)
+    logged = repository.workflow_registration(session, subject)
+    if logged is None:  # look again holding the chain head: one registration per version
+        log_writer.lock_head(session)
+        logged = repository.workflow_registration(session, subject)
+    if logged is None:
+        log_writer.append(
+            session,
+            at=at,
+            actor_id=actor_id,
+            action="workflow.registered",
+            subject_type="workflow",
+            subject_id=subject,
+            payload={
+                "name": definition.name,
+                "version": definition.version,
+                "kind": definition.kind,
+                "digest": definition.digest(),
+                "definition": definition.to_dict(),
+            },
+        )
+    elif logged != definition.digest():
+        raise ConfigurationError(
+            f"workflow {definition.label} differs from the version registered in the decision "
+            "log: give the changed file a new version number"
+        )
 
 
 def _require_unchanged(stored: WorkflowVersion, definition: WorkflowDefinition) -> None:
