@@ -168,6 +168,7 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     page.get_by_label("Text of the first revision").fill(
         "# Model cards\n\nEvery model ships one.\n"
     )
+    _shot(page, "proposal-new")  # the workflows on offer, by title and kind
     page.get_by_role("button", name="File the proposal").click()
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == HOSTILE  # shown as text, not run
