@@ -18,7 +18,7 @@ from api.pages._timeline import TimelineItem, people_in, timeline
 from api.pages._web import CurrentViewer, PostedForm, Viewer, flash, parse_int
 from api.problems import status_of
 from governance_engine.errors import GovernanceError, InvalidInput
-from governance_engine.lifecycle import KINDS, WorkflowDefinition, to_mermaid
+from governance_engine.lifecycle import WorkflowDefinition, to_mermaid
 from governance_engine.persistence.models import Body, BodyKind
 from governance_engine.services import (
     ballot_reads,
@@ -91,7 +91,7 @@ def list_proposals(
         body_names=names,
         filters=filters,
         states=states,
-        kinds=KINDS,
+        kinds=sorted({d.kind for d in catalog.offered()} | {kind} - {""}),
         groups=groups,
         next_page=next_page,
     )
@@ -100,6 +100,7 @@ def list_proposals(
 def _new_form(
     request: Request,
     session: Session,
+    catalog: WorkflowCatalog,
     *,
     values: dict[str, str],
     error: str | None = None,
@@ -111,7 +112,7 @@ def _new_form(
         status=status,
         title="File a proposal",
         section="proposals",
-        kinds=KINDS,
+        workflows=catalog.offered(),
         groups=_working_groups(session),
         values=values,
         error=error,
@@ -119,9 +120,11 @@ def _new_form(
 
 
 @router.get("/proposals/new")
-def new_proposal(request: Request, viewer: CurrentViewer, database: DatabaseDep) -> Response:
+def new_proposal(
+    request: Request, viewer: CurrentViewer, database: DatabaseDep, catalog: CatalogDep
+) -> Response:
     with database.reader() as session:
-        return _new_form(request, session, values={})
+        return _new_form(request, session, catalog, values={})
 
 
 @router.post("/proposals")
@@ -133,7 +136,8 @@ def file_proposal(
     clock: ClockDep,
 ) -> Response:
     form = posted.form
-    values = {key: form.get(key) for key in ("kind", "title", "summary", "sponsor", "text")}
+    fields = ("workflow", "kind", "title", "summary", "sponsor", "text")
+    values = {key: form.get(key) for key in fields}
     try:
         with database.transaction() as session:
             proposal = proposals.file_proposal(
@@ -141,7 +145,8 @@ def file_proposal(
                 actor=posted.viewer.actor,
                 at=clock.now(),
                 catalog=catalog,
-                kind=values["kind"],
+                workflow=values["workflow"] or None,
+                kind=values["kind"] or None,
                 title=values["title"],
                 summary=values["summary"],
                 sponsor_slug=values["sponsor"],
@@ -151,7 +156,12 @@ def file_proposal(
     except GovernanceError as error:
         with database.reader() as session:
             return _new_form(
-                request, session, values=values, error=error.message, status=status_of(error)
+                request,
+                session,
+                catalog,
+                values=values,
+                error=error.message,
+                status=status_of(error),
             )
     response = see_other(f"/proposals/{proposal_id}")
     flash(response, request, f"Proposal {proposal_id} filed.")

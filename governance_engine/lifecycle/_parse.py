@@ -24,7 +24,8 @@ from governance_engine.lifecycle._draft import (
     build,
 )
 from governance_engine.lifecycle.definition import (
-    KINDS,
+    KIND,
+    MAX_KIND,
     OUTCOMES,
     Override,
     RoleRef,
@@ -241,8 +242,12 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
             draft.version = version
     if "kind" in top:
         kind = _string(problems, "kind", top["kind"])
-        if kind is not None and kind not in KINDS:
-            problems.add("kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        if kind is not None and not (KIND.match(kind) and len(kind) <= MAX_KIND):
+            problems.add(
+                "kind",
+                f"invalid kind {kind!r} (use at most {MAX_KIND} lower-case letters, digits, "
+                "'_' and '-', starting with a letter)",
+            )
         elif kind is not None:
             draft.kind = kind
     if "title" in top:

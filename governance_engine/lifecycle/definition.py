@@ -4,7 +4,7 @@ The workflow language (one file per workflow; the file is named after the workfl
 
     name: standard                  # equals the file stem; lower-case, digits, '_' and '-'
     version: 1                      # an integer >= 1; bump it for every change that matters
-    kind: standard                  # the proposal kind served: project, standard or guideline
+    kind: standard                  # the proposal kind served: any [a-z][a-z0-9_-]* (32 chars)
     title: Standard publication
     description: ...                # optional, everywhere a description appears
     initial: draft                  # the state a filed proposal starts in
@@ -66,7 +66,11 @@ if TYPE_CHECKING:
     from governance_engine.voting import Rule
 
 KINDS: Final = ("project", "standard", "guideline")
-"""Proposal kinds a workflow may serve."""
+"""The proposal kinds of the bundled workflows; a workflow may serve any ``KIND``."""
+
+KIND: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
+MAX_KIND: Final = 32
+"""A proposal kind: lower-case letters, digits, '_' and '-', starting with a letter."""
 
 SPONSOR: Final = "sponsor"
 """The body reference meaning the proposal's sponsoring body; every other reference is a slug."""

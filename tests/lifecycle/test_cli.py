@@ -56,7 +56,7 @@ def test_check_prints_every_problem_and_fails(
 ) -> None:
     good = write(mini)
     mini["name"] = "bad"
-    mini["kind"] = "policy"
+    mini["kind"] = "Policy Paper"
     mini["actions"]["submit"]["roles"] = []
     bad = write(mini, name="bad")
     missing = tmp_path / "nowhere.yaml"
@@ -67,7 +67,8 @@ def test_check_prints_every_problem_and_fails(
     ]
     assert err.splitlines() == [
         f"{missing}: no such file or directory",
-        f"{bad}: kind: unknown kind 'policy' (known: project, standard, guideline)",
+        f"{bad}: kind: invalid kind 'Policy Paper' (use at most 32 lower-case letters, "
+        "digits, '_' and '-', starting with a letter)",
         f"{bad}: actions.submit.roles: must name at least one role allowed to fire it",
     ]
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import (
     Ballot,
+    LogEntry,
     Proposal,
     ProposalAuthor,
     Revision,
@@ -67,6 +68,26 @@ def workflow_version(session: Session, name: str, version: int) -> WorkflowVersi
         WorkflowVersion.name == name, WorkflowVersion.version == version
     )
     return session.scalars(statement).one_or_none()
+
+
+def workflow_registration(session: Session, subject_id: str) -> str | None:
+    """The digest the first ``workflow.registered`` entry for ``subject_id`` logged, if any.
+
+    Few entries have this action (one per workflow version ever used), so the action's
+    index keeps this cheap however long the log is.
+    """
+    statement = (
+        select(LogEntry.payload)
+        .where(
+            LogEntry.action == "workflow.registered",
+            LogEntry.subject_type == "workflow",
+            LogEntry.subject_id == subject_id,
+        )
+        .order_by(LogEntry.seq)
+        .limit(1)
+    )
+    payload = session.scalars(statement).first()
+    return None if payload is None else str(payload.get("digest"))
 
 
 def all_workflow_versions(session: Session) -> list[WorkflowVersion]:
