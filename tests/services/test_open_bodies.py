@@ -14,7 +14,7 @@ from testkit.world import World
 from governance_engine.errors import BodyMissing, Conflict
 from governance_engine.lifecycle import load_bundled, parse_workflow
 from governance_engine.persistence.models import Body, Person
-from governance_engine.services import directory, objections
+from governance_engine.services import comments, directory, objections
 from governance_engine.services.workflows import WorkflowCatalog
 
 ETHICS = ["tara", "tom", "tess"]
@@ -74,6 +74,25 @@ def test_a_council_by_slug_votes_and_its_chair_acts(world: World) -> None:
     assert state_of(world, proposal_id) == "toc_review"
     pass_ballot(world, proposal_id, "tara", ETHICS)  # the ethics chair opens, the council votes
     assert state_of(world, proposal_id) == "published"
+
+
+def test_a_council_the_workflow_names_takes_part_in_the_conversation(world: World) -> None:
+    add_body(world, "ethics", "council")
+    seat(world, "ethics", "hana", "member")  # chairs another WG: seated nowhere else here
+    world.catalog = ethics_guideline()
+    proposal_id = file(world, kind="guideline", text="# Guideline\n")
+    comment = act(
+        world,
+        lambda s: comments.add_comment(
+            s,
+            actor=world.actor("hana"),
+            at=world.clock.now(),
+            catalog=world.catalog,
+            proposal_id=proposal_id,
+            body="Consider the ethics review.",
+        ),
+    )
+    assert comment.author_id == world.person_ids["hana"]
 
 
 def test_filing_under_a_workflow_naming_a_missing_body_is_refused(world: World) -> None:
