@@ -335,7 +335,13 @@ def take_action(
         )
     facts = proposal_facts(session, proposal)
     override = gating.enforce(
-        machine, proposal, definition, roles, facts.stage_ballot_passed, reason
+        machine,
+        proposal,
+        definition,
+        roles,
+        facts.stage_ballot_passed,
+        reason,
+        describe=lambda refs: BodyNames.load(session, proposal).describe_any(refs),
     )
     if override:  # the declared override stands in for the stage's passed ballot
         facts = replace(facts, stage_ballot_passed=True)

@@ -77,6 +77,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/organizations"): {"name": "Rogue Holdings", "kind": "company"},
     ("POST", f"{API}/people"): {"name": "Rogue", "email": "rogue@example.org", "is_admin": True},
     ("POST", f"{API}/bodies"): {"slug": "wg-rogue", "name": "Rogue", "kind": "working_group"},
+    ("PATCH", f"{API}/bodies/{{slug}}"): {"parent": None},
     ("POST", f"{API}/bodies/{{slug}}/seats"): {"person_id": "{caller_id}", "role": "chair"},
     ("POST", f"{API}/bodies/{{slug}}/seats/{{seat_id}}/end"): {"reason": "a coup"},
     ("POST", f"{API}/tokens"): {"person_id": "{admin_id}", "label": "a key to the kingdom"},
