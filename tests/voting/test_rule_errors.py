@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from governance_engine.errors import RuleDefinitionError
-from governance_engine.voting import Rule, parse_rule
+from governance_engine.errors import InvalidInput, RuleDefinitionError
+from governance_engine.voting import PRESETS, Rule, parse_rule
 
 LAZY: dict[str, Any] = {"lazy_consensus": True, "threshold": Fraction(0), "threshold_strict": False}
 CHOICES = "yes, no, abstain, recuse"
@@ -166,3 +166,33 @@ def test_the_edges_that_are_allowed() -> None:
     assert Rule(quorum_share=1).quorum_share == Fraction(1)
     assert Rule.from_dict({"duration": 3660 * 86400}).duration == timedelta(days=3660)
     assert Rule.from_dict({"duration": " p3dt4h "}).duration == timedelta(days=3, hours=4)
+
+
+IESG_CHOICES = ["yes", "no_objection", "discuss", "abstain", "recuse"]
+
+
+@pytest.mark.parametrize(
+    ("preset", "choice", "rationale", "message", "details"),
+    [
+        ("iesg", "no", None, "unknown choice 'no'; valid choices: " + ", ".join(IESG_CHOICES),
+         {"field": "choice", "choice": "no", "valid_choices": IESG_CHOICES}),
+        ("iesg", "discuss", None, "a rationale is required for 'Discuss' (discuss)",
+         {"field": "rationale", "choice": "discuss"}),
+        ("iesg", "discuss", " \n", "a rationale is required for 'Discuss' (discuss)",
+         {"field": "rationale", "choice": "discuss"}),
+        ("simple-majority", "recuse", "", "a rationale is required for 'Recuse' (recuse)",
+         {"field": "rationale", "choice": "recuse"}),
+    ],
+)  # fmt: skip
+def test_a_position_refused_with_the_whole_message(
+    preset: str, choice: str, rationale: str | None, message: str, details: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        PRESETS[preset].check_position(choice, rationale)
+    assert type(caught.value) is InvalidInput
+    assert (str(caught.value), caught.value.details) == (message, details)
+
+
+def test_a_rationale_with_text_is_enough() -> None:
+    PRESETS["iesg"].check_position("discuss", " x ")
+    PRESETS["iesg"].check_position("yes", None)
