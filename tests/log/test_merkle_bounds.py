@@ -187,3 +187,11 @@ def test_the_accumulator_counts_and_roots_every_prefix() -> None:
         accumulator.add(leaf)
         assert accumulator.size == n
         assert accumulator.root() == root_from_leaf_hashes(LEAVES[:n])
+
+
+def test_negative_sizes_prove_nothing() -> None:
+    root = root_from_leaf_hashes(LEAVES[:1])
+    assert not verify_consistency(-1, -1, [], root, root)
+    assert not verify_consistency(-1, 0, [], EMPTY_ROOT, EMPTY_ROOT)
+    assert not verify_consistency(-2, 1, [LEAVES[0]], root, root)
+    assert not verify_inclusion(0, -1, LEAVES[0], [], LEAVES[0])
