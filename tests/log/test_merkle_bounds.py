@@ -218,3 +218,11 @@ def test_each_node_is_computed_once_per_tree() -> None:
     for first in range(23):
         consistency_path(first, 22, tree.root)
     assert sorted(stored.reads) == [0, 1, 2, 3, 4]
+
+
+def test_a_smaller_second_tree_is_never_consistent() -> None:
+    root = root_from_leaf_hashes(LEAVES[:3])
+    # Without the size check, this one-node "proof" would pass the hash comparisons.
+    assert not verify_consistency(3, 1, [root], root, root)
+    assert not verify_consistency(2, 1, [root], root, root)
+    assert not verify_consistency(5, 4, [root, root], root, root)
