@@ -131,7 +131,9 @@ def consistency_proof(
 
 def _stream(database: Database, filters: LogFilter, format: Format, viewer: Actor) -> Iterator[str]:
     with database.reader() as session:
-        yield from exports.export_lines(session, filters=filters, format=format, viewer=viewer)
+        yield from exports.export_lines(
+            session, filters=filters, format=format, viewer=viewer, mark_damage=True
+        )
 
 
 @router.get(

@@ -250,7 +250,7 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput(f"the {what} {path} is not JSON: {error}") from None
 
 
@@ -275,8 +275,10 @@ def _export_documents(path: Path) -> Iterator[Any]:
                 if line.strip():
                     try:
                         yield json.loads(line)
-                    except json.JSONDecodeError as error:
+                    except (json.JSONDecodeError, RecursionError) as error:
                         raise InvalidInput(f"{path}:{number}: not JSON: {error}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"the export {path} is not UTF-8 text: {error.reason}") from None
     except OSError as error:
         raise InvalidInput(f"cannot read the export {path}: {error.strerror}") from None
 

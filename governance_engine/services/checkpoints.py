@@ -85,8 +85,10 @@ def create_checkpoint(session: Session, *, at: datetime, key: Ed25519PrivateKey)
     (same Merkle root, recomputed from the stored hashes), and every entry since must verify
     on the hash chain up to the head. Otherwise LogIntegrityError, and nothing is signed.
     """
-    log_writer.lock_head(session)  # no entry can be appended while we read the tree
     head = log_writer.read_head(session)
+    if not isinstance(head, DamagedRow):
+        log_writer.lock_head(session)  # no entry can be appended while we read the tree
+        head = log_writer.read_head(session)
     if isinstance(head, DamagedRow):
         raise LogIntegrityError(f"refusing to sign a checkpoint: {head.what}")
     head_seq, head_hash = head
