@@ -203,7 +203,7 @@ def _stream(
 ) -> Iterator[str]:
     with database.reader() as session:
         yield from exports.export_lines(
-            session, filters=filters, format=format, viewer=viewer.actor
+            session, filters=filters, format=format, viewer=viewer.actor, mark_damage=True
         )
 
 

@@ -129,7 +129,7 @@ class Replayer:
             return
         try:
             handler(self, entry)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             self._note(entry, "log", f"seq={entry.seq}", "payload", "readable", repr(error))
 
     # -- helpers ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import NotFound, PermissionDenied
-from governance_engine.log import VerifyResult
+from governance_engine.log import EntryContent, VerifyResult
 from governance_engine.persistence.models import Ballot, Body, LogEntry, Proposal, Revision
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import log as log_queries
@@ -112,8 +112,14 @@ class LogEntryView:
 
 def redact(entry: LogEntry, viewer: Actor) -> LogEntryView:
     """Hide how someone voted on a secret ballot from everyone but auditors."""
+    payload, hidden = redacted_payload(entry, viewer)
+    return LogEntryView(entry, payload, redacted=hidden)
+
+
+def redacted_payload(entry: LogEntry | EntryContent, viewer: Actor) -> tuple[dict[str, Any], bool]:
+    """The entry's payload as ``viewer`` may see it, and whether anything was hidden."""
     payload = dict(entry.payload)
-    hidden = (
+    hidden = bool(
         payload.get("secret")
         and entry.action.startswith("vote.")
         and not viewer.is_auditor
@@ -122,7 +128,7 @@ def redact(entry: LogEntry, viewer: Actor) -> LogEntryView:
     if hidden:
         for field in _SECRET_FIELDS:
             payload.pop(field, None)
-    return LogEntryView(entry, payload, redacted=bool(hidden))
+    return payload, hidden
 
 
 def history(
