@@ -23,6 +23,12 @@ from governance_engine.persistence.models import (
 )
 
 # Casting a vote is the hottest write there is, so its statements are Core, built once.
+# Voters on one ballot do not exclude each other: each share-locks the ballot's row and locks
+# its own elector row, and nobody's vote writes the ballot's row. At SERIALIZABLE two voters
+# can still conflict through PostgreSQL's predicate locks, which cover whole index pages (the
+# voters' rows in ``votes`` and ``ballot_electors`` often share one), and every writer still
+# moves the log head; both are re-run by the retry policy (``persistence.retry``). A close
+# that read the votes while a voter wrote one is a true conflict: one of the two is re-run.
 _ballots = table_of(Ballot)
 _electors = table_of(BallotElector)
 _votes = table_of(Vote)
