@@ -55,5 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        # uvicorn kills a worker that does not answer its health check in time; 5 s (its
+        # default) is shorter than a worker's start on a busy host, which then never comes up.
+        timeout_worker_healthcheck=30,
     )
     return 0
