@@ -302,7 +302,6 @@ class Replayer:
         else:
             vote.choice, vote.rationale, vote.entered_by_id = choice, rationale, entered_by
             vote.updated_at, vote.changes = entry.at, vote.changes + 1
-        ballot.version += 1
 
     def _amended(self, entry: _Entry) -> None:
         """Removed electors keep their row, with the time; one re-added keeps its ``added_at``."""
