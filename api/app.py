@@ -37,6 +37,7 @@ from api.throttle import WriteRateLimit
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
+from governance_engine.errors import LogIntegrityError
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.webhook_sender import HttpSender
 from governance_engine.services import checkpoints
@@ -83,8 +84,11 @@ def _periodic_tasks(
         return report.describe() if report.acted else None
 
     def run_checkpoint() -> None:
-        with database.transaction() as session:
-            checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        try:
+            with database.transaction() as session:
+                checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        except LogIntegrityError as refused:  # nothing signed; say why on every round
+            logger.error("checkpoint: %s", refused)
 
     keep = webhook_retention(settings)
 
@@ -118,10 +122,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, isolation=settings.isolation)
-        catalog = WorkflowCatalog.bundled()
-        with database.reader() as session:
-            catalog.load_stored(session)
+        database = Database(
+            settings.database_url,
+            isolation=settings.isolation,
+            retry_attempts=settings.db_retry_attempts,
+        )
+        catalog = WorkflowCatalog.at_start(database, settings.workflows_dir)
         key = load_or_create_key(settings.signing_key_path)
         app.state.database = database
         app.state.catalog = catalog

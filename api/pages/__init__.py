@@ -13,6 +13,8 @@ do and what they see cannot differ between the two. One router per area:
     ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
     decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
     audit       /log, /log/export: the decision log for auditors
+    public      /public: the register for anyone, no sign-in (public_feeds: Atom, iCalendar,
+                the signed checkpoint and proofs to verify it with)
 
 plus ``/static/pages.css``.
 """
@@ -31,6 +33,8 @@ from api.pages import (
     dashboard,
     decisions,
     proposals,
+    public,
+    public_feeds,
     review,
     revisions,
     sign_in_email,
@@ -49,6 +53,8 @@ ROUTERS = (
     ballots.router,
     decisions.router,
     audit.router,
+    public.router,
+    public_feeds.router,
 )
 STATIC = Path(__file__).parent / "static"
 

@@ -39,6 +39,7 @@ IGNORED_ACTIONS = frozenset(
     {
         "organization.created",
         "body.created",
+        "body.parent_set",
         "seat.granted",
         "seat.ended",
         "token.issued",

@@ -1,9 +1,11 @@
 """The workflow catalog: every lifecycle version a proposal may be running on.
 
-Built once at start from the YAML files and the snapshots stored in the database. A proposal
-records the workflow name and version it was filed under, and the definition of that version
-is stored the first time a proposal uses it; editing or replacing a YAML file later never
-changes a proposal already in flight. Changing a file without bumping its version is refused.
+Built once at start from the YAML files (the bundled ones, and the operator's from
+``GOVERNANCE_WORKFLOWS_DIR``, which replace bundled ones of the same name) and the snapshots
+stored in the database. A proposal records the workflow name and version it was filed under,
+and the definition of that version is stored the first time a proposal uses it; editing or
+replacing a YAML file later never changes a proposal already in flight. Changing a file
+without bumping its version is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +24,9 @@ from governance_engine.lifecycle import (
     WorkflowMachine,
     WorkflowRegistry,
     load_bundled,
+    load_workflows,
 )
+from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import WorkflowVersion
 from governance_engine.persistence.repositories import proposals as repository
 
@@ -36,6 +41,21 @@ class WorkflowCatalog:
     @classmethod
     def bundled(cls) -> WorkflowCatalog:
         return cls(load_bundled())
+
+    @classmethod
+    def configured(cls, workflows_dir: Path | None) -> WorkflowCatalog:
+        """The bundled workflows and the operator's from ``workflows_dir`` (which replace
+        bundled ones of the same name); WorkflowDefinitionError lists every problem."""
+        return cls(load_workflows(workflows_dir))
+
+    @classmethod
+    def at_start(cls, database: Database, workflows_dir: Path | None) -> WorkflowCatalog:
+        """The configured catalog with every version stored in ``database``: what ``serve``,
+        the app, ``tick`` and ``demo`` run on. Refuses a file changed without a new version."""
+        catalog = cls.configured(workflows_dir)
+        with database.reader() as session:
+            catalog.load_stored(session)
+        return catalog
 
     @property
     def registry(self) -> WorkflowRegistry:

@@ -16,6 +16,7 @@ from governance_engine.config import Settings
 from governance_engine.config_access import AccessSettings
 from governance_engine.persistence.models import Person
 from governance_engine.services import identity
+from testkit.isolation import ISOLATION
 from testkit.world import World
 
 
@@ -42,6 +43,12 @@ class Api:
         headers = self.headers(who, **kwargs.pop("headers", {}))
         return self.client.post(path, headers=headers, json=json, **kwargs)
 
+    def patch(
+        self, path: str, who: str | None = "wendy", json: Any = None, **kwargs: Any
+    ) -> httpx2.Response:
+        headers = self.headers(who, **kwargs.pop("headers", {}))
+        return self.client.patch(path, headers=headers, json=json, **kwargs)
+
 
 def issue_tokens(world: World) -> dict[str, str]:
     tokens = {}
@@ -65,16 +72,23 @@ UNTHROTTLED_ENV = {
 
 
 @contextmanager
-def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterator[Api]:
+def serve_in_process(
+    world: World, database_url: str, key_path: Path, *, workflows_dir: Path | None = None
+) -> Iterator[Api]:
+    """The app on the world's catalog; with ``workflows_dir``, on the catalog the app builds
+    from that setting, as ``serve`` runs it."""
     settings = Settings(
         database_url=database_url,
+        isolation=ISOLATION,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
         signing_key_path=key_path,
+        workflows_dir=workflows_dir,
         access=UNTHROTTLED,
     )
     app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.catalog = world.catalog
+        if workflows_dir is None:
+            app.state.catalog = world.catalog
         yield Api(client, world, issue_tokens(world))

@@ -26,6 +26,8 @@ class OrganizationKind(StrEnum):
 
 
 class BodyKind(StrEnum):
+    """The kinds the engine itself knows. Kinds are open: any ``[a-z][a-z0-9_]*`` is a kind."""
+
     BOARD = "board"
     TOC = "toc"
     WORKING_GROUP = "working_group"
@@ -71,15 +73,7 @@ class Person(Base):
 class Body(Base):
     __tablename__ = "bodies"
     __table_args__ = (
-        enum_check("kind", BodyKind),
-        # One TOC and one Board: workflows refer to them by kind.
-        Index(
-            "uq_bodies_single_toc_and_board",
-            "kind",
-            unique=True,
-            sqlite_where=text("kind IN ('toc', 'board')"),
-            postgresql_where=text("kind IN ('toc', 'board')"),
-        ),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +82,8 @@ class Body(Base):
     kind: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    """Where formal objections to and appeals of this body's decisions go (None: none set)."""
 
 
 class Seat(Base):
