@@ -73,6 +73,14 @@ EVENT_TYPES: Final = frozenset(
         "webhook.disabled",
         "webhook.enabled",
         "workflow.registered",
+        # signing in (services.access, services.web_sessions)
+        "organization.email_domains_set",
+        "identity.linked",
+        "identity.revoked",
+        "invitation.sent",
+        "session.signed_in",
+        "session.signed_out",
+        "sessions.ended",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)

@@ -121,6 +121,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "url": "https://exfiltrate.example.net/hook",
         "event_types": ["*"],
     },
+    ("POST", f"{API}/people/{{person_id}}/identities"): {
+        "issuer": "https://sso.rogue.example",
+        "subject": "me-as-someone-else",
+    },
+    ("PUT", f"{API}/organizations/{{organization_id}}/email-domains"): {
+        "email_domains": ["example.org"]
+    },
 }
 
 

@@ -324,9 +324,10 @@ def test_every_review_form_refuses_a_missing_csrf_token(site: Site) -> None:
         "objections/withdraw",
         "objections/resolve",
     ]
+    # Signed in first: signing in is logged, and the snapshot counts log entries.
+    browsers = {who: site.browser(who) for who in ("will", "wendy", "tom", "tara")}
     before = snapshot(site.world.database)
-    for who in ("will", "wendy", "tom", "tara"):
-        browser = site.browser(who)
+    for who, browser in browsers.items():
         for route in routes:
             for token in (None, "", browser.csrf[:-1] + "x"):
                 data = dict(form) if token is None else {**form, "csrf_token": token}
