@@ -4,7 +4,7 @@ The ballot's ETag (``Ballot.current_version``) is now the stored version plus th
 and changed, counted from the votes; existing ballots keep the ETag they had.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-07 23:50:00
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
