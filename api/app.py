@@ -29,6 +29,7 @@ from api.routers import (
     tokens,
     transparency,
     webhooks,
+    witnesses,
     workflows,
 )
 from governance_engine import __version__
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         decisions,
         log,
         transparency,
+        witnesses,
         review,
         webhooks,
         notifications,

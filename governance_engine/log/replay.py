@@ -48,6 +48,7 @@ IGNORED_ACTIONS = frozenset(
         "webhook.created",
         "webhook.disabled",
         "webhook.enabled",
+        "witness.registered",
     }
 )
 

@@ -71,6 +71,7 @@ EVENT_TYPES: Final = frozenset(
         "webhook.created",
         "webhook.disabled",
         "webhook.enabled",
+        "witness.registered",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)

@@ -42,6 +42,7 @@ from governance_engine.persistence.models.proposal import (
 )
 from governance_engine.persistence.models.review import Comment, Concern, Objection
 from governance_engine.persistence.models.web import SignInFailure, WebSession
+from governance_engine.persistence.models.witness import Cosignature, WitnessKey
 
 metadata = Base.metadata
 
@@ -58,6 +59,7 @@ __all__ = [
     "Checkpoint",
     "Comment",
     "Concern",
+    "Cosignature",
     "Decision",
     "IdempotencyRecord",
     "LogEntry",
@@ -82,6 +84,7 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WitnessKey",
     "WorkflowVersion",
     "metadata",
     "table_of",
