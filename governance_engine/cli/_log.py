@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from governance_engine.cli import _witness
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.errors import ConfigurationError, InvalidInput
 from governance_engine.log import parse_timestamp
 from governance_engine.log.checkpoint import SignedCheckpoint, verifier_key
-from governance_engine.log.note import NoteError, parse_verifier_key
+from governance_engine.log.note import NoteError, VerifierKey, parse_verifier_key
 from governance_engine.log.verifier import (
     Verdict,
     verify_consistency_document,
@@ -51,7 +52,23 @@ def register(commands: Commands) -> None:
         help="check the checkpoint's signature with this key (PEM); default: the key of "
         "GOVERNANCE_SIGNING_KEY, when that file exists",
     )
+    verify.add_argument(
+        "--witnesses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also require N valid witness cosignatures on the latest checkpoint",
+    )
+    verify.add_argument(
+        "--witness-key",
+        type=Path,
+        action="append",
+        default=None,
+        help="a witness verifier key file to trust (repeatable); default: the keys admins "
+        "registered in the database",
+    )
     verify.set_defaults(handler=_verify)
+    _witness.register(actions)
 
     replay = actions.add_parser(
         "replay",
@@ -146,12 +163,29 @@ def _verify(args: argparse.Namespace) -> int:
     database = open_database()
     try:
         with database.reader() as session:
-            audit = log_audit.audit_log(session, public_key=public_key)
+            audit = log_audit.audit_log(
+                session,
+                public_key=public_key,
+                witnesses=args.witnesses,
+                witness_keys=_witness_keys(args.witness_key),
+            )
     finally:
         database.dispose()
     for line in audit.lines():
         print(line, file=sys.stdout if audit.ok else sys.stderr)
     return 0 if audit.ok else 1
+
+
+def _witness_keys(paths: list[Path] | None) -> list[VerifierKey] | None:
+    if paths is None:
+        return None
+    keys = []
+    for path in paths:
+        try:
+            keys.append(parse_verifier_key(_read_text(path, "witness key")))
+        except NoteError as error:
+            raise ConfigurationError(f"the witness key {path}: {error}") from None
+    return keys
 
 
 def _checkpoint_key(path: Path | None) -> Any:
