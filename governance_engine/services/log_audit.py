@@ -63,7 +63,7 @@ def audit_log(session: Session, *, public_key: Ed25519PublicKey | None = None) -
         result = log_writer.verify(session)
         return LogAudit(result, notes=("no checkpoint has been signed yet",))
     try:
-        signed = to_signed(row)
+        signed = to_signed(row, public_key)
     except (TypeError, ValueError) as error:
         result = log_writer.verify(session)
         problem = f"the latest checkpoint (size {row.tree_size}) is damaged: {error}"

@@ -26,7 +26,6 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     Ballot,
     Body,
-    BodyKind,
     Person,
     Proposal,
     ProposalAuthor,
@@ -100,28 +99,36 @@ def file_proposal(
     actor: Actor,
     at: datetime,
     catalog: WorkflowCatalog,
-    kind: str,
     title: str,
     sponsor_slug: str,
+    kind: str | None = None,
+    workflow: str | None = None,
     summary: str = "",
     text: str | None = None,
     author_ids: Sequence[int] = (),
 ) -> Proposal:
     """File a proposal in its workflow's initial state.
 
-    Allowed to the chair or co-chair of the sponsoring working group, or to a voting member
-    of it who is among the named authors.
+    The workflow is named, or it is the default workflow of ``kind`` (``WorkflowCatalog.choose``).
+    The sponsor is a body of a kind the workflow accepts (``sponsor_kinds``, by default
+    working groups). Allowed to the chair or co-chair of the sponsoring body, or to a voting
+    member of it who is among the named authors.
     """
     require_writer(actor)
     if actor.person_id is None:
         raise PermissionDenied("proposals are filed by people")
     title, summary = _check_text(title, summary)
-    machine = catalog.for_kind(kind)
+    machine = catalog.choose(workflow=workflow, kind=kind)
     sponsor = directory.body_by_slug(session, sponsor_slug)
     if sponsor is None:
         raise NotFound(f"there is no body {sponsor_slug!r}", field="sponsor")
-    if sponsor.kind != BodyKind.WORKING_GROUP:
-        raise InvalidInput(f"{sponsor_slug} is not a working group", field="sponsor")
+    accepted = machine.definition.sponsor_kinds
+    if sponsor.kind not in accepted:
+        raise InvalidInput(
+            f"{sponsor_slug} is a body of kind {sponsor.kind!r}; workflow "
+            f"{machine.definition.label} is sponsored by a body of kind {' or '.join(accepted)}",
+            field="sponsor",
+        )
     authors = list(dict.fromkeys(author_ids or [actor.person_id]))
     for person_id in authors:
         person = session.get(Person, person_id)
@@ -141,9 +148,9 @@ def file_proposal(
     refs = BodyRefs.load(session)
     for ref, where in body_refs.references(definition):
         refs.require(ref, definition, where)
-    catalog.record(session, machine, at=at)
+    catalog.record(session, machine, at=at, actor_id=actor.person_id)
     proposal = Proposal(
-        kind=kind,
+        kind=definition.kind,
         title=title,
         summary=summary,
         sponsor_body_id=sponsor.id,
@@ -169,13 +176,14 @@ def file_proposal(
         proposal_id=proposal.id,
         body_id=sponsor.id,
         payload={
-            "kind": kind,
+            "kind": definition.kind,
             "title": title,
             "summary": summary,
             "sponsor": sponsor.slug,
             "authors": authors,
             "workflow": definition.name,
             "workflow_version": definition.version,
+            "workflow_digest": definition.digest(),
             "state": proposal.state,
         },
     )
@@ -332,7 +340,13 @@ def take_action(
         )
     facts = proposal_facts(session, proposal)
     override = gating.enforce(
-        machine, proposal, definition, roles, facts.stage_ballot_passed, reason
+        machine,
+        proposal,
+        definition,
+        roles,
+        facts.stage_ballot_passed,
+        reason,
+        describe=lambda refs: BodyNames.load(session, proposal).describe_any(refs),
     )
     if override:  # the declared override stands in for the stage's passed ballot
         facts = replace(facts, stage_ballot_passed=True)

@@ -53,6 +53,7 @@ PUBLIC = {
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
     ("GET", f"{API}/log/public-key"),  # anyone may check a signed checkpoint with it
+    ("GET", f"{API}/log/checkpoints/latest"),  # what witnesses fetch: no content of the log
 }
 
 # Writes any signed-in person may make, with what the matrix expects of ``nobody`` on the
@@ -77,6 +78,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/organizations"): {"name": "Rogue Holdings", "kind": "company"},
     ("POST", f"{API}/people"): {"name": "Rogue", "email": "rogue@example.org", "is_admin": True},
     ("POST", f"{API}/bodies"): {"slug": "wg-rogue", "name": "Rogue", "kind": "working_group"},
+    ("PATCH", f"{API}/bodies/{{slug}}"): {"parent": None},
     ("POST", f"{API}/bodies/{{slug}}/seats"): {"person_id": "{caller_id}", "role": "chair"},
     ("POST", f"{API}/bodies/{{slug}}/seats/{{seat_id}}/end"): {"reason": "a coup"},
     ("POST", f"{API}/tokens"): {"person_id": "{admin_id}", "label": "a key to the kingdom"},
@@ -339,6 +341,7 @@ def test_every_route_is_public_a_page_or_protected() -> None:
 
 
 def test_public_routes_need_no_token(api: Api) -> None:
+    assert api.post(f"{API}/log/checkpoints", "admin").status_code == 201  # one to serve
     for method, path in sorted(PUBLIC):
         response = api.client.request(method, path)
         assert response.status_code == 200, f"{method} {path}: {answer(response)}"

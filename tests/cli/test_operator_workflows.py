@@ -16,7 +16,7 @@ from testkit.cli import console_script, free_port, run_cli
 OWN: dict[str, Any] = {
     "name": "charter_motion",
     "version": 1,
-    "kind": "standard",
+    "kind": "motion",
     "title": "Charter motion",
     "initial": "draft",
     "approval_requires": ["toc"],
@@ -144,7 +144,7 @@ def test_serve_runs_the_operator_workflows(tmp_path: Path) -> None:
         assert listed is not None, (tmp_path / "serve.log").read_text()
         assert listed.status_code == 200
         names = {(w["name"], w["kind"]) for w in listed.json()}
-        assert ("charter_motion", "standard") in names
+        assert ("charter_motion", "motion") in names
         assert ("standard", "standard") in names
     finally:
         process.terminate()

@@ -56,7 +56,7 @@ def test_check_prints_every_problem_and_fails(
 ) -> None:
     good = write(mini)
     mini["name"] = "bad"
-    mini["kind"] = "policy"
+    mini["kind"] = "Policy Paper"
     mini["actions"]["submit"]["roles"] = []
     bad = write(mini, name="bad")
     missing = tmp_path / "nowhere.yaml"
@@ -67,7 +67,8 @@ def test_check_prints_every_problem_and_fails(
     ]
     assert err.splitlines() == [
         f"{missing}: no such file or directory",
-        f"{bad}: kind: unknown kind 'policy' (known: project, standard, guideline)",
+        f"{bad}: kind: invalid kind 'Policy Paper' (use at most 32 lower-case letters, "
+        "digits, '_' and '-', starting with a letter)",
         f"{bad}: actions.submit.roles: must name at least one role allowed to fire it",
     ]
 
@@ -136,9 +137,9 @@ def test_check_sees_the_operator_directory_as_serve_does(
         out, err = capsys.readouterr()
         assert out.splitlines() == [
             f"workflows/standard.yaml: replaced by {directory}/standard.yaml",
-            "workflows/guideline.yaml: ok: guideline v1 (kind guideline), 9 states, 12 actions, "
+            "workflows/guideline.yaml: ok: guideline v2 (kind guideline), 9 states, 12 actions, "
             "2 ballot stages",
-            "workflows/project.yaml: ok: project v1 (kind project), 14 states, 21 actions, "
+            "workflows/project.yaml: ok: project v2 (kind project), 14 states, 21 actions, "
             "6 ballot stages",
             f"{directory}/mini.yaml: ok: mini v1 (kind standard), 4 states, 3 actions, "
             "1 ballot stages",

@@ -166,13 +166,14 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     _sign_in(page, service, "wendy")
     page.get_by_role("link", name="Proposals", exact=True).click()
     page.get_by_role("link", name="File a proposal").click()
-    page.get_by_label("Kind").select_option("standard")
+    page.get_by_label("Workflow").select_option("standard")
     page.get_by_label("Working group").select_option("wg-trust-validation")
     page.get_by_label("Title").fill(HOSTILE)
     page.get_by_label("Summary").fill('A summary with " onmouseover="alert(2) in it.')
     page.get_by_label("Text of the first revision").fill(
         "# Model cards\n\nEvery model ships one.\n"
     )
+    _shot(page, "proposal-new")  # the workflows on offer, by title and kind
     page.get_by_role("button", name="File the proposal").click()
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == HOSTILE  # shown as text, not run

@@ -44,7 +44,6 @@ from governance_engine.persistence.models.notification import (
 from governance_engine.persistence.models.proposal import (
     Proposal,
     ProposalAuthor,
-    ProposalKind,
     Revision,
     WorkflowVersion,
 )
@@ -82,7 +81,6 @@ __all__ = [
     "Person",
     "Proposal",
     "ProposalAuthor",
-    "ProposalKind",
     "RateCounter",
     "Reminder",
     "Revision",
