@@ -20,6 +20,7 @@ They carry no HTTP status: ``api/`` maps each ``code`` to a status once, in one 
     │   └── BallotRequired            leaving a ballot stage forward without its passed ballot
     ├── StaleVersion                  If-Match / expected version does not match
     ├── LogIntegrityError             the decision log chain does not verify
+    ├── TryAgain                      lost to concurrent changes too often; nothing was changed
     └── ConfigurationError            settings or the database are not usable
 """
 
@@ -119,6 +120,16 @@ class StaleVersion(GovernanceError):
 
 class LogIntegrityError(GovernanceError):
     code = "log-integrity"
+
+
+class TryAgain(GovernanceError):
+    """The work lost to concurrent changes on every attempt and was rolled back.
+
+    Not a conflict with the current state: the same request may well succeed later.
+    ``retry_after`` (a ``timedelta``) says when to send it again.
+    """
+
+    code = "try-again"
 
 
 class ConfigurationError(GovernanceError):

@@ -111,6 +111,11 @@ def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
         return f"The ballot's outcome could not be applied ({p.get('action')}): {p.get('reason')}"
     if action == "ballot.electorate_amended":
         return f"Electorate of ballot {view.entry.subject_id} amended: {p.get('reason', '')}"
+    if action == "workflow.registered":
+        return (
+            f"Registered workflow “{p.get('definition', {}).get('title', p.get('name'))}” "
+            f"({p.get('name')} version {p.get('version')}, SHA-256 {str(p.get('digest'))[:12]}…)."
+        )
     return f"{action} on {view.entry.subject_type} {view.entry.subject_id}."
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -18,7 +18,7 @@ from api.pages._timeline import TimelineItem, people_in, timeline
 from api.pages._web import CurrentViewer, PostedForm, Viewer, flash, parse_int
 from api.problems import status_of
 from governance_engine.errors import GovernanceError, InvalidInput
-from governance_engine.lifecycle import KINDS, WorkflowDefinition, to_mermaid
+from governance_engine.lifecycle import WorkflowDefinition, to_mermaid
 from governance_engine.persistence.models import Body, BodyKind
 from governance_engine.services import (
     ballot_reads,
@@ -39,6 +39,8 @@ PAGE_SIZE = 50
 HISTORY_LIMIT = 1000
 OFFICERS = ("chair", "co_chair", "secretary")
 Filter = Annotated[str, Query(max_length=64)]
+Search = Annotated[str, Query(max_length=200)]
+Order = Literal["newest", "oldest"]
 
 
 def _working_groups(session: Session) -> list[Body]:
@@ -55,7 +57,11 @@ def list_proposals(
     kind: Filter = "",
     sponsor: Filter = "",
     after: Filter = "",
+    q: Search = "",
+    order: Order = "newest",
 ) -> Response:
+    """The proposals, the latest filed first unless ``order=oldest``; ``q`` searches titles,
+    summaries and comments, as ``/api/v1/proposals?q=`` does."""
     with database.reader() as session:
         found = reads.list_proposals(
             session,
@@ -64,11 +70,13 @@ def list_proposals(
             state=state or None,
             kind=kind or None,
             sponsor=sponsor or None,
+            text=q or None,
+            newest_first=order == "newest",
         )
         groups = _working_groups(session)
         names = {b.slug: b.name for b in dashboard.bodies(session).values()}
     items = found[:PAGE_SIZE]
-    filters = {"state": state, "kind": kind, "sponsor": sponsor}
+    filters = {"state": state, "kind": kind, "sponsor": sponsor, "q": q, "order": order}
     next_page = None
     if len(found) > PAGE_SIZE:
         query = {key: value for key, value in filters.items() if value}
@@ -83,7 +91,7 @@ def list_proposals(
         body_names=names,
         filters=filters,
         states=states,
-        kinds=KINDS,
+        kinds=sorted({d.kind for d in catalog.offered()} | {kind} - {""}),
         groups=groups,
         next_page=next_page,
     )
@@ -92,6 +100,7 @@ def list_proposals(
 def _new_form(
     request: Request,
     session: Session,
+    catalog: WorkflowCatalog,
     *,
     values: dict[str, str],
     error: str | None = None,
@@ -103,7 +112,7 @@ def _new_form(
         status=status,
         title="File a proposal",
         section="proposals",
-        kinds=KINDS,
+        workflows=catalog.offered(),
         groups=_working_groups(session),
         values=values,
         error=error,
@@ -111,9 +120,11 @@ def _new_form(
 
 
 @router.get("/proposals/new")
-def new_proposal(request: Request, viewer: CurrentViewer, database: DatabaseDep) -> Response:
+def new_proposal(
+    request: Request, viewer: CurrentViewer, database: DatabaseDep, catalog: CatalogDep
+) -> Response:
     with database.reader() as session:
-        return _new_form(request, session, values={})
+        return _new_form(request, session, catalog, values={})
 
 
 @router.post("/proposals")
@@ -125,7 +136,8 @@ def file_proposal(
     clock: ClockDep,
 ) -> Response:
     form = posted.form
-    values = {key: form.get(key) for key in ("kind", "title", "summary", "sponsor", "text")}
+    fields = ("workflow", "kind", "title", "summary", "sponsor", "text")
+    values = {key: form.get(key) for key in fields}
     try:
         with database.transaction() as session:
             proposal = proposals.file_proposal(
@@ -133,7 +145,8 @@ def file_proposal(
                 actor=posted.viewer.actor,
                 at=clock.now(),
                 catalog=catalog,
-                kind=values["kind"],
+                workflow=values["workflow"] or None,
+                kind=values["kind"] or None,
                 title=values["title"],
                 summary=values["summary"],
                 sponsor_slug=values["sponsor"],
@@ -143,7 +156,12 @@ def file_proposal(
     except GovernanceError as error:
         with database.reader() as session:
             return _new_form(
-                request, session, values=values, error=error.message, status=status_of(error)
+                request,
+                session,
+                catalog,
+                values=values,
+                error=error.message,
+                status=status_of(error),
             )
     response = see_other(f"/proposals/{proposal_id}")
     flash(response, request, f"Proposal {proposal_id} filed.")

@@ -66,6 +66,7 @@ def file_proposal(
             actor=actor,
             at=clock.now(),
             catalog=catalog,
+            workflow=body.workflow,
             kind=body.kind,
             title=body.title,
             summary=body.summary,

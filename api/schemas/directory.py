@@ -28,6 +28,12 @@ class OrganizationCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     kind: OrganizationKind
+    email_domains: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Domains whose verified e-mail addresses may link this organization's "
+        "people to an OpenID identity",
+    )
 
 
 class OrganizationRead(BaseModel):
@@ -36,6 +42,7 @@ class OrganizationRead(BaseModel):
     kind: OrganizationKind
     active: bool
     created_at: datetime
+    email_domains: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, organization: Organization) -> OrganizationRead:
@@ -45,6 +52,7 @@ class OrganizationRead(BaseModel):
             kind=OrganizationKind(organization.kind),
             active=organization.active,
             created_at=organization.created_at,
+            email_domains=list(organization.email_domains or []),
         )
 
 

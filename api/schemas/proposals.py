@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from governance_engine.persistence.models import Revision
 from governance_engine.services.proposals import AvailableAction
 from governance_engine.services.reads import ProposalSummary
 
-Kind = Literal["project", "standard", "guideline"]
+NAME_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
 class ProposalCreate(BaseModel):
+    """Name the ``workflow``, or the ``kind`` alone to file under that kind's default workflow
+    (the workflow named after the kind, or else the only one serving it)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    kind: Kind
+    workflow: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=NAME_PATTERN,
+        description="Name of the workflow to file under (its latest version); see "
+        "/api/v1/workflows",
+        examples=["standard"],
+    )
+    kind: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern=NAME_PATTERN,
+        description="Proposal kind. Alone, it picks the kind's default workflow; with "
+        "`workflow`, it must be the kind that workflow serves",
+        examples=["standard"],
+    )
     title: str = Field(min_length=1, max_length=300, examples=["Trusted model cards"])
     summary: str = Field(default="", max_length=5000)
     sponsor: str = Field(
@@ -31,6 +48,12 @@ class ProposalCreate(BaseModel):
     author_ids: list[int] = Field(
         default_factory=list, max_length=50, description="Defaults to the filer"
     )
+
+    @model_validator(mode="after")
+    def _names_a_workflow_or_a_kind(self) -> ProposalCreate:
+        if self.workflow is None and self.kind is None:
+            raise ValueError("name the workflow (or the kind) of the proposal")
+        return self
 
 
 class RevisionRef(BaseModel):

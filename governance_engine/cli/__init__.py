@@ -22,7 +22,7 @@ from governance_engine.cli import (
     _tick,
     _workflows,
 )
-from governance_engine.errors import GovernanceError
+from governance_engine.errors import GovernanceError, WorkflowDefinitionError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result: int = args.handler(args)
+    except WorkflowDefinitionError as error:  # one line per problem: file, key, what is wrong
+        for problem in error.problems:
+            print(f"governance-engine: error: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
     except GovernanceError as error:
         print(f"governance-engine: error: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TypeAlias
 
 from governance_engine.config import Settings
+from governance_engine.errors import ConfigurationError
 from governance_engine.persistence import migrate
 from governance_engine.persistence.database import Database
 
@@ -14,7 +16,12 @@ Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 def open_database(*, require_current: bool = True) -> Database:
     """The configured database; refuses one that is unreachable or not migrated to head."""
-    database = Database(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    database = Database(
+        settings.database_url,
+        isolation=settings.isolation,
+        retry_attempts=settings.db_retry_attempts,
+    )
     try:
         database.ping()
         if require_current:
@@ -23,3 +30,32 @@ def open_database(*, require_current: bool = True) -> Database:
         database.dispose()
         raise
     return database
+
+
+def open_or_create_database() -> Database:
+    """For ``serve`` and ``demo``: a SQLite file is created (with its directory) and migrated
+    to head on first use; a PostgreSQL database must already be migrated (``db upgrade``),
+    because several hosts may start at once."""
+    url = Settings.from_env().database_url
+    database = Database(url)
+    try:
+        if database.backend == "sqlite" and database.url.database not in (None, "", ":memory:"):
+            _make_directory(Path(database.url.database).parent)
+        database.ping()
+        if database.backend == "sqlite":
+            migrate.upgrade(database.engine)
+        else:
+            migrate.ensure_current(database.engine)
+    except Exception:
+        database.dispose()
+        raise
+    return database
+
+
+def _make_directory(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot create the database directory {path}: {error.strerror}"
+        ) from None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from governance_engine.cli._common import Commands, open_database
+from governance_engine.cli._common import Commands, open_or_create_database
 from governance_engine.clock import SystemClock
+from governance_engine.config import workflows_dir
 from governance_engine.persistence.database import Database
 from governance_engine.services import demo
 from governance_engine.services.demo import DemoSeed
@@ -21,6 +22,7 @@ a TOC and three working groups, thirty-odd people with seats, and eight months o
 ballots, votes and decisions, every one of them in the decision log. Some ballots are still
 open, with deadlines in the coming days. Prints one API token per role (chair, member,
 secretary, auditor, admin), shown once. A database that already has people is refused.
+A SQLite file that does not exist yet is created and migrated first, as `serve` does.
 """
 
 
@@ -34,7 +36,7 @@ def register(commands: Commands) -> None:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    database = open_database()
+    database = open_or_create_database()
     try:
         catalog = _catalog(database)
         with database.transaction() as session:
@@ -64,10 +66,7 @@ def seed_on_start(database: Database) -> None:
 
 
 def _catalog(database: Database) -> WorkflowCatalog:
-    catalog = WorkflowCatalog.bundled()
-    with database.reader() as session:
-        catalog.load_stored(session)
-    return catalog
+    return WorkflowCatalog.at_start(database, workflows_dir())
 
 
 def print_seed(seeded: DemoSeed) -> None:

@@ -18,15 +18,15 @@ from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.errors import ConfigurationError, InvalidInput
 from governance_engine.log import parse_timestamp
-from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.checkpoint import SignedCheckpoint, verifier_key
+from governance_engine.log.note import NoteError, parse_verifier_key
 from governance_engine.log.verifier import (
     Verdict,
     verify_consistency_document,
     verify_export,
     verify_inclusion_document,
 )
-from governance_engine.persistence import log_writer
-from governance_engine.services import checkpoints, exports
+from governance_engine.services import checkpoints, exports, log_audit
 from governance_engine.services import replay as replay_service
 from governance_engine.services.exports import LogFilter
 from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
@@ -37,7 +37,19 @@ def register(commands: Commands) -> None:
     actions = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
 
     verify = actions.add_parser(
-        "verify", help="recompute the hash chain; exit 1 and name the first broken seq"
+        "verify",
+        help="recompute the hash chain and check it against the latest signed checkpoint; "
+        "exit 1 and name what is wrong",
+        description="Recompute the hash chain from the first entry, then check the log "
+        "against the latest signed checkpoint: it must be at least that long (no rollback) "
+        "and its first entries must have the signed Merkle root (no rewrite). Exit 1 with one "
+        "line naming the first damaged seq or the checkpoint it contradicts.",
+    )
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        help="check the checkpoint's signature with this key (PEM); default: the key of "
+        "GOVERNANCE_SIGNING_KEY, when that file exists",
     )
     verify.set_defaults(handler=_verify)
 
@@ -53,11 +65,23 @@ def register(commands: Commands) -> None:
     replay.set_defaults(handler=_replay)
 
     checkpoint = actions.add_parser(
-        "checkpoint", help="sign a Merkle checkpoint of the log as it stands (prints it as JSON)"
+        "checkpoint",
+        help="sign a Merkle checkpoint of the log as it stands (prints it as a C2SP signed note)",
+        description="Verify the chain since the latest checkpoint, then sign the log's Merkle "
+        "root and print the checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint). "
+        "Refuses, signing nothing, when the log is shorter than or inconsistent with the "
+        "latest checkpoint or its chain is broken.",
+    )
+    checkpoint.add_argument(
+        "--json", action="store_true", help="print the JSON document instead of the note"
     )
     checkpoint.set_defaults(handler=_checkpoint)
 
-    public_key = actions.add_parser("public-key", help="print the checkpoint public key (PEM)")
+    public_key = actions.add_parser(
+        "public-key",
+        help="print the checkpoint key as a note verifier key (name+keyid+base64 key)",
+    )
+    public_key.add_argument("--pem", action="store_true", help="print it as PEM instead")
     public_key.set_defaults(handler=_public_key)
 
     export = actions.add_parser("export", help="export the log as JSON Lines or CSV (streamed)")
@@ -117,18 +141,24 @@ def _timestamp(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _verify(_args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace) -> int:
+    public_key = _checkpoint_key(args.public_key)
     database = open_database()
     try:
         with database.reader() as session:
-            result = log_writer.verify(session)
+            audit = log_audit.audit_log(session, public_key=public_key)
     finally:
         database.dispose()
-    if result.ok:
-        print(result.describe())
-        return 0
-    print(result.describe(), file=sys.stderr)
-    return 1
+    for line in audit.lines():
+        print(line, file=sys.stdout if audit.ok else sys.stderr)
+    return 0 if audit.ok else 1
+
+
+def _checkpoint_key(path: Path | None) -> Any:
+    if path is not None:
+        return _public_key_file(path)
+    own = key_path()
+    return load_or_create_key(own).public_key() if own.exists() else None
 
 
 def _replay(_args: argparse.Namespace) -> int:
@@ -147,21 +177,28 @@ def _replay(_args: argparse.Namespace) -> int:
     return 1
 
 
-def _checkpoint(_args: argparse.Namespace) -> int:
+def _checkpoint(args: argparse.Namespace) -> int:
     key = load_or_create_key(key_path())
     database = open_database()
     try:
         with database.transaction() as session:
             row = checkpoints.create_checkpoint(session, at=SystemClock().now(), key=key)
-            signed = checkpoints.to_signed(row)
+            signed = checkpoints.to_signed(row, key.public_key())
     finally:
         database.dispose()
-    print(json.dumps(signed.to_dict(), indent=2))
+    if args.json:
+        print(json.dumps(signed.to_dict(), indent=2))
+    else:
+        print(signed.signed_note(key.public_key()), end="")
     return 0
 
 
-def _public_key(_args: argparse.Namespace) -> int:
-    print(public_key_pem(load_or_create_key(key_path())), end="")
+def _public_key(args: argparse.Namespace) -> int:
+    key = load_or_create_key(key_path())
+    if args.pem:
+        print(public_key_pem(key), end="")
+    else:
+        print(verifier_key(key.public_key()).encode())
     return 0
 
 
@@ -233,22 +270,39 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput(f"the {what} {path} is not JSON: {error}") from None
 
 
 def _checkpoint_file(path: Path) -> SignedCheckpoint:
+    """A checkpoint file: a signed note, or the JSON document older versions printed."""
+    text = _read_text(path, "checkpoint")
     try:
-        return SignedCheckpoint.from_dict(_read_json(path, "checkpoint"))
-    except ValueError as error:
+        if text.lstrip().startswith("{"):
+            return SignedCheckpoint.from_dict(_read_json(path, "checkpoint"))
+        return SignedCheckpoint.from_note(text)
+    except ValueError as error:  # NoteError is one
         raise InvalidInput(f"{path}: {error}") from None
 
 
 def _public_key_file(path: Path) -> Any:
+    """The log's public key: a note verifier key (``log public-key``), or PEM."""
+    text = _read_text(path, "public key")
+    if "BEGIN PUBLIC KEY" in text:
+        return load_public_key(text.encode())
     try:
-        return load_public_key(path.read_bytes())
+        return parse_verifier_key(text).public_key
+    except NoteError as error:
+        raise ConfigurationError(f"the public key {path}: {error}") from None
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigurationError(f"cannot read the public key {path}: {error.strerror}") from None
+        raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"the {what} {path} is not UTF-8 text") from None
 
 
 def _export_documents(path: Path) -> Iterator[Any]:
@@ -258,8 +312,10 @@ def _export_documents(path: Path) -> Iterator[Any]:
                 if line.strip():
                     try:
                         yield json.loads(line)
-                    except json.JSONDecodeError as error:
+                    except (json.JSONDecodeError, RecursionError) as error:
                         raise InvalidInput(f"{path}:{number}: not JSON: {error}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"the export {path} is not UTF-8 text: {error.reason}") from None
     except OSError as error:
         raise InvalidInput(f"cannot read the export {path}: {error.strerror}") from None
 

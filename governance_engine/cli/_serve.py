@@ -3,17 +3,24 @@
 On SQLite the database file is created and migrated on start. A PostgreSQL database is
 migrated explicitly (``db upgrade``), because several hosts may start at once. With
 ``--demo``, an empty database is then seeded with the demo alliance (see ``demo``).
+
+The workflows (bundled, and the operator's from ``--workflows`` or
+``GOVERNANCE_WORKFLOWS_DIR``) are loaded and checked against the versions stored in the
+database before the server starts, so a bad file stops ``serve`` with one line per problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 import uvicorn
 
 from governance_engine.cli import _demo
-from governance_engine.cli._common import Commands, open_database
-from governance_engine.persistence import migrate
+from governance_engine.cli._common import Commands, open_or_create_database
+from governance_engine.config import WORKFLOWS_DIR_VARIABLE, Settings, workflows_dir
+from governance_engine.services.workflows import WorkflowCatalog
 
 # uvicorn imports the web layer by name, so the core never imports it.
 APP_FACTORY = "api.app:create_app"
@@ -24,6 +31,14 @@ def register(commands: Commands) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workflows",
+        metavar="DIR",
+        type=Path,
+        help="the operator's workflow files (*.yaml, *.yml), loaded beside the bundled ones; "
+        "a file with the name of a bundled workflow replaces it "
+        f"(default: ${WORKFLOWS_DIR_VARIABLE})",
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -38,16 +53,21 @@ def _serve(args: argparse.Namespace) -> int:
         raise SystemExit("governance-engine: error: --port must be between 1 and 65535")
     if args.workers < 1:
         raise SystemExit("governance-engine: error: --workers must be at least 1")
-    database = open_database(require_current=False)
+    if args.workflows is not None:
+        # The app (in every uvicorn worker) reads its settings from the environment.
+        os.environ[WORKFLOWS_DIR_VARIABLE] = str(args.workflows.resolve())
+    catalog = WorkflowCatalog.configured(workflows_dir())  # before touching the database
+    database = open_or_create_database()
     try:
-        if database.backend == "sqlite":
-            migrate.upgrade(database.engine)
-        else:
-            migrate.ensure_current(database.engine)
+        with database.reader() as session:
+            catalog.load_stored(session)
         if args.demo:
             _demo.seed_on_start(database)
     finally:
         database.dispose()
+    # X-Forwarded-For and X-Forwarded-Proto are believed only from GOVERNANCE_TRUSTED_PROXIES
+    # (none by default: uvicorn's own default would trust 127.0.0.1).
+    proxies = Settings.from_env().access.trusted_proxies
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -55,5 +75,10 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies) or None,
+        # uvicorn kills a worker that does not answer its health check in time; 5 s (its
+        # default) is shorter than a worker's start on a busy host, which then never comes up.
+        timeout_worker_healthcheck=30,
     )
     return 0

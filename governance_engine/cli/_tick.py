@@ -6,6 +6,7 @@ import argparse
 
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
+from governance_engine.config import workflows_dir
 from governance_engine.services.tick import tick
 from governance_engine.services.workflows import WorkflowCatalog
 
@@ -21,9 +22,7 @@ def register(commands: Commands) -> None:
 def _tick(_args: argparse.Namespace) -> int:
     database = open_database()
     try:
-        catalog = WorkflowCatalog.bundled()
-        with database.reader() as session:
-            catalog.load_stored(session)
+        catalog = WorkflowCatalog.at_start(database, workflows_dir())
         report = tick(database, clock=SystemClock(), catalog=catalog)
     finally:
         database.dispose()

@@ -9,18 +9,20 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from governance_engine.cli._common import open_database
+from governance_engine.config import WORKFLOWS_DIR_VARIABLE, workflows_dir
 from governance_engine.errors import WorkflowDefinitionError
 from governance_engine.lifecycle import (
     WorkflowDefinition,
     WorkflowRegistry,
-    load_bundled,
     load_workflow,
+    load_workflows,
     to_mermaid,
 )
 from governance_engine.lifecycle.loader import (
     BUNDLED_SOURCE,
     bundled_workflows_path,
     workflow_files,
+    workflow_stem,
 )
 from governance_engine.services import body_refs
 
@@ -48,8 +50,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "paths",
         nargs="*",
         metavar="PATH",
-        help="workflow files or directories of *.yaml files (default: the bundled workflows)",
+        help="workflow files or directories of *.yaml/*.yml files, checked on their own "
+        "(default: the workflows serve loads: the bundled ones and the operator's)",
     )
+    _workflows_option(check)
     check.add_argument(
         "--database",
         action="store_true",
@@ -61,18 +65,36 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     diagram = actions.add_parser(
         "diagram",
         help="print a workflow as a Mermaid state diagram",
-        description="Print a bundled workflow as a Mermaid stateDiagram-v2.",
+        description="Print a workflow (bundled, or the operator's) as a Mermaid stateDiagram-v2.",
     )
     diagram.add_argument("name", metavar="NAME", help="workflow name, e.g. standard")
     diagram.add_argument(
         "--version", type=int, metavar="N", help="workflow version (default: the latest)"
     )
     diagram.add_argument("--highlight", metavar="STATE", help="mark one state, e.g. toc_review")
+    _workflows_option(diagram)
     diagram.set_defaults(handler=diagram_command)
 
 
+def _workflows_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workflows",
+        metavar="DIR",
+        type=Path,
+        help="the operator's workflow directory, as for serve: its files are loaded beside the "
+        f"bundled ones and replace those of the same name (default: ${WORKFLOWS_DIR_VARIABLE})",
+    )
+
+
+def _operator_dir(args: argparse.Namespace) -> Path | None:
+    return args.workflows if args.workflows is not None else workflows_dir()
+
+
 def check_command(args: argparse.Namespace) -> int:
-    files, problems = _files_to_check(args.paths)
+    if args.paths:
+        files, problems = _files_to_check(args.paths)
+    else:
+        files, problems = _catalog_files(_operator_dir(args))
     definitions: list[WorkflowDefinition] = []
     sources: list[str] = []
     for file, source in files:
@@ -111,7 +133,7 @@ def _missing_bodies(checked: Iterable[tuple[str, WorkflowDefinition]]) -> list[s
 
 
 def diagram_command(args: argparse.Namespace) -> int:
-    registry = WorkflowRegistry.from_definitions(load_bundled())
+    registry = WorkflowRegistry.from_definitions(load_workflows(_operator_dir(args)))
     if args.version is None:
         machine = registry.latest(args.name)
     else:
@@ -127,11 +149,40 @@ def _summary(definition: WorkflowDefinition) -> str:
     )
 
 
+def _catalog_files(
+    operator: Path | None,
+) -> tuple[list[tuple[Traversable, str]], list[str]]:
+    """The files ``serve`` loads: the bundled ones not replaced, then the operator's."""
+    bundled = [
+        (file, f"{BUNDLED_SOURCE}/{file.name}") for file in workflow_files(bundled_workflows_path())
+    ]
+    if operator is None:
+        return bundled, []
+    if not operator.is_dir():
+        problem = "no such directory" if not operator.exists() else "not a directory"
+        return bundled, [f"{operator}: {problem} (the operator's workflow directory)"]
+    own, problems = _files_to_check([str(operator)])
+    replaced: dict[str, str] = {}
+    for file, source in own:
+        name = workflow_stem(file.name)
+        if name in replaced:
+            problems.append(
+                f"{source}: name: workflow {name!r} is also defined by {replaced[name]} "
+                "(keep one file per workflow)"
+            )
+        replaced.setdefault(name, source)
+    kept = []
+    for file, source in bundled:
+        by = replaced.get(workflow_stem(file.name))
+        if by is None:
+            kept.append((file, source))
+        else:
+            print(f"{source}: replaced by {by}")
+    return kept + own, problems
+
+
 def _files_to_check(paths: list[str]) -> tuple[list[tuple[Traversable, str]], list[str]]:
     """(file, name used in messages) pairs, and problems with the paths themselves."""
-    if not paths:
-        bundled = bundled_workflows_path()
-        return [(file, f"{BUNDLED_SOURCE}/{file.name}") for file in workflow_files(bundled)], []
     files: list[tuple[Traversable, str]] = []
     problems: list[str] = []
     for text in paths:
@@ -139,7 +190,7 @@ def _files_to_check(paths: list[str]) -> tuple[list[tuple[Traversable, str]], li
         if path.is_dir():
             found = workflow_files(path)
             if not found:
-                problems.append(f"{text}: no workflow files (*.yaml) found")
+                problems.append(f"{text}: no workflow files (*.yaml, *.yml) found")
             prefix = text.rstrip("/")
             files.extend((file, f"{prefix}/{file.name}") for file in found)
         elif path.is_file():

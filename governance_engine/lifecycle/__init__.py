@@ -3,6 +3,7 @@
 Pure: no database, no web, no clock. The only I/O is reading workflow files in ``loader``.
 
     load_directory / load_workflow / parse_workflow   YAML or plain data -> WorkflowDefinition
+    load_workflows                                      the bundled files plus the operator's
     WorkflowDefinition.to_dict / from_dict / digest     the snapshot stored with each proposal
     WorkflowMachine                                     one shared machine per workflow version
     WorkflowRegistry                                    every loaded version, by name or kind
@@ -32,6 +33,7 @@ from governance_engine.lifecycle.loader import (
     load_bundled,
     load_directory,
     load_workflow,
+    load_workflows,
     parse_workflow,
 )
 from governance_engine.lifecycle.machine import WorkflowMachine
@@ -60,6 +62,7 @@ __all__ = [
     "load_bundled",
     "load_directory",
     "load_workflow",
+    "load_workflows",
     "parse_workflow",
     "to_mermaid",
 ]

@@ -71,6 +71,7 @@ class Draft:
     states: dict[str, StateDraft] = field(default_factory=dict)
     actions: dict[str, ActionDraft] = field(default_factory=dict)
     objection_window: Window | None = None
+    public: bool = True
 
 
 def build(draft: Draft) -> WorkflowDefinition:
@@ -104,6 +105,7 @@ def build(draft: Draft) -> WorkflowDefinition:
         states=MappingProxyType(states),
         actions=MappingProxyType(actions),
         objection_window=draft.objection_window,
+        public=draft.public,
     )
 
 

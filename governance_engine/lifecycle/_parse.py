@@ -24,7 +24,8 @@ from governance_engine.lifecycle._draft import (
     build,
 )
 from governance_engine.lifecycle.definition import (
-    KINDS,
+    KIND,
+    MAX_KIND,
     OUTCOMES,
     Override,
     RoleRef,
@@ -51,7 +52,7 @@ _TOP_REQUIRED: Final = (
     "states",
     "actions",
 )
-_TOP_OPTIONAL: Final = ("description", "objection_window")
+_TOP_OPTIONAL: Final = ("description", "objection_window", "public")
 _MAX_WINDOW_DAYS: Final = 366
 _STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "timer")
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
@@ -241,8 +242,12 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
             draft.version = version
     if "kind" in top:
         kind = _string(problems, "kind", top["kind"])
-        if kind is not None and kind not in KINDS:
-            problems.add("kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        if kind is not None and not (KIND.match(kind) and len(kind) <= MAX_KIND):
+            problems.add(
+                "kind",
+                f"invalid kind {kind!r} (use at most {MAX_KIND} lower-case letters, digits, "
+                "'_' and '-', starting with a letter)",
+            )
         elif kind is not None:
             draft.kind = kind
     if "title" in top:
@@ -254,6 +259,7 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
         _read_approval_requires(problems, draft, top["approval_requires"])
     if "objection_window" in top:
         draft.objection_window = _read_window(problems, "objection_window", top["objection_window"])
+    draft.public = _boolean(problems, "public", top.get("public", True))
     if "states" in top:
         states = _fields(problems, "states", top["states"], optional=_all_keys(top["states"]))
         for name, value in (states or {}).items():

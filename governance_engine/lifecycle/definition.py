@@ -4,7 +4,7 @@ The workflow language (one file per workflow; the file is named after the workfl
 
     name: standard                  # equals the file stem; lower-case, digits, '_' and '-'
     version: 1                      # an integer >= 1; bump it for every change that matters
-    kind: standard                  # the proposal kind served: project, standard or guideline
+    kind: standard                  # the proposal kind served: any [a-z][a-z0-9_-]* (32 chars)
     title: Standard publication
     description: ...                # optional, everywhere a description appears
     initial: draft                  # the state a filed proposal starts in
@@ -15,6 +15,8 @@ The workflow language (one file per workflow; the file is named after the workfl
     objection_window: 21 days       # optional: how long after a decision any member may lodge a
                                     # formal objection to it (same spelling as a timer's
                                     # ``after``); without it, the workflow allows no objections
+    public: false                   # optional: keep this workflow's proposals, ballots and
+                                    # decisions off the public register (default: true)
     states:
       toc_review:                   # names: lower-case letters, digits and '_'
         terminal: false             # a final state: no action may leave it
@@ -64,7 +66,11 @@ if TYPE_CHECKING:
     from governance_engine.voting import Rule
 
 KINDS: Final = ("project", "standard", "guideline")
-"""Proposal kinds a workflow may serve."""
+"""The proposal kinds of the bundled workflows; a workflow may serve any ``KIND``."""
+
+KIND: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
+MAX_KIND: Final = 32
+"""A proposal kind: lower-case letters, digits, '_' and '-', starting with a letter."""
 
 SPONSOR: Final = "sponsor"
 """The body reference meaning the proposal's sponsoring body; every other reference is a slug."""
@@ -222,6 +228,8 @@ class WorkflowDefinition:
     actions: Mapping[str, ActionDefinition]
     objection_window: Window | None = None
     """None: formal objections to this workflow's decisions are not allowed."""
+    public: bool = True
+    """False: nothing of this workflow's proposals is shown on the public register."""
 
     def __hash__(self) -> int:  # the mappings are not hashable; the content digest is
         return hash(self._digest)
@@ -237,8 +245,9 @@ class WorkflowDefinition:
     def to_dict(self) -> dict[str, Any]:
         """The canonical plain form: valid workflow YAML/JSON, every default spelled out.
 
-        Except ``objection_window``, left out when there is none, so that adding the key to
-        the language changed no digest of a workflow that does not use it.
+        Except ``objection_window``, left out when there is none, and ``public``, left out
+        when true, so that adding these keys to the language changed no digest of a workflow
+        that does not use them.
         """
         data: dict[str, Any] = {
             "name": self.name,
@@ -253,6 +262,8 @@ class WorkflowDefinition:
         }
         if self.objection_window is not None:
             data["objection_window"] = self.objection_window.after
+        if not self.public:
+            data["public"] = False
         return data
 
     @classmethod

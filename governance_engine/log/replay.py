@@ -32,6 +32,7 @@ from governance_engine.log.replay_records import (
     VoteRecord,
     label,
 )
+from governance_engine.log.replay_workflows import WorkflowRegistrations
 
 # Actions that change none of the rebuilt tables (the directory is read only for electors'
 # organizations, from ``person.created``).
@@ -49,6 +50,14 @@ IGNORED_ACTIONS = frozenset(
         "webhook.created",
         "webhook.disabled",
         "webhook.enabled",
+        # signing in (services.access, services.web_sessions)
+        "session.signed_in",
+        "session.signed_out",
+        "sessions.ended",
+        "identity.linked",
+        "identity.revoked",
+        "invitation.sent",
+        "organization.email_domains_set",
     }
 )
 
@@ -68,6 +77,7 @@ class ReplayState:
     problems: list[Difference] = field(default_factory=list)  # the log disagreeing with itself
     unknown_actions: dict[str, int] = field(default_factory=dict)
     organizations: dict[int, int | None] = field(default_factory=dict)  # person -> organization
+    workflows: WorkflowRegistrations = field(default_factory=WorkflowRegistrations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +129,7 @@ class Replayer:
             return
         try:
             handler(self, entry)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             self._note(entry, "log", f"seq={entry.seq}", "payload", "readable", repr(error))
 
     # -- helpers ---------------------------------------------------------------------------
@@ -188,6 +198,13 @@ class Replayer:
             updated_at=entry.at,
             state_entered_at=entry.at,
         )
+        where = f"log seq {entry.seq} ({entry.action})"
+        self.state.problems.extend(self.state.workflows.check_filing(proposal_id, p, where))
+
+    def _registered(self, entry: _Entry) -> None:
+        """A workflow version is registered once, with the digest of the definition it logs."""
+        where = f"log seq {entry.seq} ({entry.action})"
+        self.state.problems.extend(self.state.workflows.register(entry.seq, entry.payload, where))
 
     def _revision(self, entry: _Entry) -> None:
         """Revisions are numbered 1, 2, ... per proposal; each one bumps the proposal's version."""
@@ -285,7 +302,6 @@ class Replayer:
         else:
             vote.choice, vote.rationale, vote.entered_by_id = choice, rationale, entered_by
             vote.updated_at, vote.changes = entry.at, vote.changes + 1
-        ballot.version += 1
 
     def _amended(self, entry: _Entry) -> None:
         """Removed electors keep their row, with the time; one re-added keeps its ``added_at``."""
@@ -387,4 +403,5 @@ _HANDLERS = {
     "ballot.closed": Replayer._closed,
     "ballot.cancelled": Replayer._cancelled,
     "decision.recorded": Replayer._decided,
+    "workflow.registered": Replayer._registered,
 }

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from governance_engine.errors import ConfigurationError
@@ -32,15 +32,45 @@ def alembic_config(engine: Engine) -> Config:
 def _run(engine: Engine, action: str, revision: str) -> None:
     config = alembic_config(engine)
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            if action == "upgrade":
-                command.upgrade(config, revision)
-            else:
-                command.downgrade(config, revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    if action == "upgrade":
+                        command.upgrade(config, revision)
+                    else:
+                        command.downgrade(config, revision)
+                    if sqlite:
+                        _sqlite_check_foreign_keys(connection)
+            finally:
+                if sqlite:
+                    _sqlite_foreign_keys(connection, on=True)
     except DBAPIError as error:
         origin = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise ConfigurationError(f"migration failed: {origin}") from None
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite changes a table by copying it (Alembic's batch mode); with foreign keys on,
+    dropping the old copy fails while other tables refer to its rows. As SQLite's ALTER TABLE
+    documentation prescribes, they are off during the migration (the pragma only takes effect
+    outside a transaction) and checked before it commits."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _sqlite_check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise ConfigurationError(
+            f"migration failed: {len(broken)} rows refer to missing rows "
+            f"(first: {table} row {rowid} -> {parent})"
+        )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -100,15 +100,17 @@ def file_proposal(
     actor: Actor,
     at: datetime,
     catalog: WorkflowCatalog,
-    kind: str,
     title: str,
     sponsor_slug: str,
+    kind: str | None = None,
+    workflow: str | None = None,
     summary: str = "",
     text: str | None = None,
     author_ids: Sequence[int] = (),
 ) -> Proposal:
     """File a proposal in its workflow's initial state.
 
+    The workflow is named, or it is the default workflow of ``kind`` (``WorkflowCatalog.choose``).
     Allowed to the chair or co-chair of the sponsoring working group, or to a voting member
     of it who is among the named authors.
     """
@@ -116,7 +118,7 @@ def file_proposal(
     if actor.person_id is None:
         raise PermissionDenied("proposals are filed by people")
     title, summary = _check_text(title, summary)
-    machine = catalog.for_kind(kind)
+    machine = catalog.choose(workflow=workflow, kind=kind)
     sponsor = directory.body_by_slug(session, sponsor_slug)
     if sponsor is None:
         raise NotFound(f"there is no body {sponsor_slug!r}", field="sponsor")
@@ -141,9 +143,9 @@ def file_proposal(
     refs = BodyRefs.load(session)
     for ref, where in body_refs.references(definition):
         refs.require(ref, definition, where)
-    catalog.record(session, machine, at=at)
+    catalog.record(session, machine, at=at, actor_id=actor.person_id)
     proposal = Proposal(
-        kind=kind,
+        kind=definition.kind,
         title=title,
         summary=summary,
         sponsor_body_id=sponsor.id,
@@ -169,13 +171,14 @@ def file_proposal(
         proposal_id=proposal.id,
         body_id=sponsor.id,
         payload={
-            "kind": kind,
+            "kind": definition.kind,
             "title": title,
             "summary": summary,
             "sponsor": sponsor.slug,
             "authors": authors,
             "workflow": definition.name,
             "workflow_version": definition.version,
+            "workflow_digest": definition.digest(),
             "state": proposal.state,
         },
     )

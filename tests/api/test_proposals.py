@@ -67,7 +67,7 @@ def test_errors_are_problem_documents(api: Api) -> None:
         404,
         "urn:governance-engine:problem:not-found",
     )
-    invalid = api.post("/api/v1/proposals", json=filing(kind="manifesto", surprise=1))
+    invalid = api.post("/api/v1/proposals", json=filing(kind="Manifesto!", surprise=1))
     assert invalid.status_code == 422
     assert invalid.headers["content-type"] == PROBLEM
     locations = {tuple(error["loc"]) for error in invalid.json()["errors"]}

@@ -4,7 +4,9 @@ import json
 
 from testkit.http import Api
 
+from governance_engine.log import note
 from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.note import parse_verifier_key
 from governance_engine.log.verifier import (
     verify_consistency_document,
     verify_export,
@@ -23,7 +25,7 @@ def test_checkpoints_proofs_and_export_verify_offline(api: Api) -> None:
     assert public.status_code == 200
     key = load_public_key(public.json()["pem"].encode())
 
-    assert api.get("/api/v1/log/checkpoints/latest", "auditor").status_code == 404
+    assert api.get("/api/v1/log/checkpoints/latest", who=None).status_code == 404
     assert api.post("/api/v1/log/checkpoints", "wendy").status_code == 403
     assert api.post("/api/v1/log/checkpoints", "auditor").status_code == 403
     first = api.post("/api/v1/log/checkpoints", "admin")
@@ -34,8 +36,15 @@ def test_checkpoints_proofs_and_export_verify_offline(api: Api) -> None:
     file_one(api, "Provenance")
     new = SignedCheckpoint.from_dict(api.post("/api/v1/log/checkpoints", "admin").json())
     assert new.tree_size > old.tree_size
-    latest = api.get("/api/v1/log/checkpoints/latest", "auditor").json()
-    assert latest["tree_size"] == new.tree_size
+    latest = api.get("/api/v1/log/checkpoints/latest", who=None)  # public: witnesses need it
+    assert latest.headers["content-type"].startswith("text/plain")
+    vkey = parse_verifier_key(public.json()["verifier_key"])
+    assert note.verify(latest.text, vkey) == new.note().decode()
+    assert SignedCheckpoint.from_note(latest.text).tree_size == new.tree_size
+    assert (
+        latest.text
+        == api.get("/api/v1/log/checkpoints", "auditor").json()["items"][-1]["signed_note"]
+    )
     listed = api.get("/api/v1/log/checkpoints", "auditor").json()["items"]
     assert [item["tree_size"] for item in listed] == [old.tree_size, new.tree_size]
 

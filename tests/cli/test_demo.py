@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from testkit.cli import console_script, free_port, run_cli
 
-from governance_engine.persistence import log_writer
+from governance_engine.persistence import log_writer, migrate
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Ballot, Proposal
 from governance_engine.services import identity
@@ -61,10 +61,30 @@ def test_demo_prints_one_working_token_per_role_then_refuses_to_run_again(
     )
 
 
-def test_demo_refuses_an_unmigrated_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
-    result = run_cli("demo", cwd=tmp_path, database_url=url)
+def test_demo_on_a_fresh_sqlite_path_creates_migrates_and_seeds_it(tmp_path: Path) -> None:
+    path = tmp_path / "not-yet" / "new.db"
+    assert not path.parent.exists()
+    result = run_cli("demo", cwd=tmp_path, database_url=f"sqlite:///{path}")
+    assert result.returncode == 0, result.stderr
+    assert "demo seeded: 12 organizations" in result.stdout
+    assert path.exists()
+    database = Database(f"sqlite:///{path}")
+    try:
+        migrate.ensure_current(database.engine)
+        with database.reader() as session:
+            assert log_writer.verify(session).ok
+    finally:
+        database.dispose()
+
+
+def test_demo_refuses_an_unmigrated_postgresql_database(
+    backend: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite files are created and migrated; PostgreSQL is migrated explicitly")
+    result = run_cli("demo", cwd=tmp_path, database_url=empty_database_url)
     assert result.returncode == 1
+    assert "Traceback" not in result.stderr
     assert "db upgrade" in result.stderr
 
 

@@ -56,7 +56,7 @@ def test_check_prints_every_problem_and_fails(
 ) -> None:
     good = write(mini)
     mini["name"] = "bad"
-    mini["kind"] = "policy"
+    mini["kind"] = "Policy Paper"
     mini["actions"]["submit"]["roles"] = []
     bad = write(mini, name="bad")
     missing = tmp_path / "nowhere.yaml"
@@ -67,7 +67,8 @@ def test_check_prints_every_problem_and_fails(
     ]
     assert err.splitlines() == [
         f"{missing}: no such file or directory",
-        f"{bad}: kind: unknown kind 'policy' (known: project, standard, guideline)",
+        f"{bad}: kind: invalid kind 'Policy Paper' (use at most 32 lower-case letters, "
+        "digits, '_' and '-', starting with a letter)",
         f"{bad}: actions.submit.roles: must name at least one role allowed to fire it",
     ]
 
@@ -91,7 +92,7 @@ def test_check_refuses_two_files_with_one_version(
 
 def test_check_empty_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("workflows", "check", str(tmp_path)) == 1
-    assert capsys.readouterr().err == f"{tmp_path}: no workflow files (*.yaml) found\n"
+    assert capsys.readouterr().err == f"{tmp_path}: no workflow files (*.yaml, *.yml) found\n"
 
 
 def test_diagram(capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,3 +117,57 @@ def test_subcommand_is_required(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         run("workflows")
     assert caught.value.code == 2
+
+
+def test_check_sees_the_operator_directory_as_serve_does(
+    write: Callable[..., Path],
+    mini: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    directory = write(mini).parent
+    mini["name"] = "standard"
+    write(mini, name="standard")
+    for argv, env in [(["--workflows", str(directory)], None), ([], str(directory))]:
+        if env is None:
+            monkeypatch.delenv("GOVERNANCE_WORKFLOWS_DIR", raising=False)
+        else:
+            monkeypatch.setenv("GOVERNANCE_WORKFLOWS_DIR", env)
+        assert run("workflows", "check", *argv) == 0
+        out, err = capsys.readouterr()
+        assert out.splitlines() == [
+            f"workflows/standard.yaml: replaced by {directory}/standard.yaml",
+            "workflows/guideline.yaml: ok: guideline v2 (kind guideline), 9 states, 12 actions, "
+            "2 ballot stages",
+            "workflows/project.yaml: ok: project v2 (kind project), 14 states, 21 actions, "
+            "6 ballot stages",
+            f"{directory}/mini.yaml: ok: mini v1 (kind standard), 4 states, 3 actions, "
+            "1 ballot stages",
+            f"{directory}/standard.yaml: ok: standard v1 (kind standard), 4 states, 3 actions, "
+            "1 ballot stages",
+        ]
+        assert err == ""
+
+
+def test_check_with_a_missing_operator_directory_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("workflows", "check", "--workflows", str(tmp_path / "nope")) == 1
+    _, err = capsys.readouterr()
+    assert err == f"{tmp_path / 'nope'}: no such directory (the operator's workflow directory)\n"
+
+
+def test_diagram_of_an_operator_workflow(
+    write: Callable[..., Path],
+    mini: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GOVERNANCE_WORKFLOWS_DIR", raising=False)
+    directory = write(mini).parent
+    with pytest.raises(NotFound):
+        run("workflows", "diagram", "mini")
+    assert run("workflows", "diagram", "mini", "--workflows", str(directory)) == 0
+    assert "toc_review --> published" in capsys.readouterr().out
+    monkeypatch.setenv("GOVERNANCE_WORKFLOWS_DIR", str(directory))
+    assert run("workflows", "diagram", "mini") == 0

@@ -49,8 +49,8 @@ def _delete(path: str) -> Mutation:
 
 
 TOP_KEYS = (
-    "actions, approval_requires, description, initial, kind, name, objection_window, states, "
-    "title, version"
+    "actions, approval_requires, description, initial, kind, name, objection_window, public, "
+    "states, title, version"
 )
 STATE_KEYS = "approved, ballot, description, terminal, timer"
 ACTION_KEYS = "description, dest, guards, override, roles, source"
@@ -105,8 +105,9 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("version as a boolean", _set("version", True), "version: expected an integer, got boolean"),
     (
         "unknown kind",
-        _set("kind", "policy"),
-        "kind: unknown kind 'policy' (known: project, standard, guideline)",
+        _set("kind", "Policy Paper"),
+        "kind: invalid kind 'Policy Paper' (use at most 32 lower-case letters, "
+        "digits, '_' and '-', starting with a letter)",
     ),
     ("empty title", _set("title", " "), "title: must not be empty"),
     (
@@ -424,7 +425,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_all_problems_are_collected(write: Callable[..., Path], mini: dict[str, Any]) -> None:
-    mini["kind"] = "policy"
+    mini["kind"] = "Policy Paper"
     mini["actions"]["submit"]["guards"] = ["nope"]
     mini["states"]["toc_review"]["ballot"]["body"] = "wg"
     path = write(mini)
@@ -436,13 +437,14 @@ def test_directory_problems_are_aggregated_over_files(
 ) -> None:
     write(mini)
     mini["name"] = "other"
-    mini["kind"] = "policy"
+    mini["kind"] = "Policy Paper"
     write(mini, name="other")
     write("name: [broken\n", name="zzz")
     with pytest.raises(WorkflowDefinitionError) as caught:
         load_directory(tmp_path, source="dir")
     assert caught.value.problems[0] == (
-        "dir/other.yaml: kind: unknown kind 'policy' (known: project, standard, guideline)"
+        "dir/other.yaml: kind: invalid kind 'Policy Paper' (use at most 32 lower-case letters, "
+        "digits, '_' and '-', starting with a letter)"
     )
     assert caught.value.problems[1].startswith("dir/zzz.yaml: line 2, column 1: invalid YAML: ")
     assert len(caught.value.problems) == 2
@@ -451,4 +453,4 @@ def test_directory_problems_are_aggregated_over_files(
 def test_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(WorkflowDefinitionError) as caught:
         load_directory(tmp_path, source="dir")
-    assert caught.value.problems == ["dir: no workflow files (*.yaml) found"]
+    assert caught.value.problems == ["dir: no workflow files (*.yaml, *.yml) found"]

@@ -32,7 +32,7 @@ def test_a_chair_files_submits_and_opens_a_ballot_and_members_vote(site: Site) -
     filed = wendy.submit(
         "/proposals",
         {
-            "kind": "standard",
+            "workflow": "standard",
             "title": "Signed model cards",
             "summary": "Every model ships a signed card.",
             "sponsor": "wg-trust-validation",
@@ -277,3 +277,32 @@ def test_hostile_text_typed_into_forms_comes_back_escaped(site: Site) -> None:
     page = wendy.get(location(filed)).text
     assert f"<h1>{ESCAPED_SCRIPT}</h1>" in page
     assert SCRIPT not in page
+
+
+def test_the_filing_form_offers_every_workflow_by_title_and_kind(site: Site) -> None:
+    wendy = site.browser("wendy")
+    form = wendy.get("/proposals/new")
+    assert form.status_code == 200
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', form.text)
+    assert ("guideline", "Guideline publication (guideline)") in options
+    assert ("project", "Project adoption (project)") in options
+    assert ("standard", "Standard publication (standard)") in options
+    filed = wendy.submit(
+        "/proposals",
+        {"workflow": "guideline", "title": "Naming guide", "sponsor": "wg-trust-validation"},
+    )
+    assert filed.status_code == 303
+    proposal_id = int(location(filed).rsplit("/", 1)[1])
+    read = site.api.get(f"/api/v1/proposals/{proposal_id}").json()
+    assert (read["kind"], read["workflow"]["name"]) == ("guideline", "guideline")
+    refused = wendy.submit(
+        "/proposals",
+        {
+            "workflow": "guideline",
+            "kind": "standard",
+            "title": "x",
+            "sponsor": "wg-trust-validation",
+        },
+    )
+    assert refused.status_code == 422
+    assert "serves proposals of kind &#39;guideline&#39;, not &#39;standard&#39;" in refused.text

@@ -59,8 +59,10 @@ def test_filing_refuses_bad_input(world: World) -> None:
         file(world, sponsor_slug="wg-nope")
     with pytest.raises(InvalidInput, match="not a working group"):
         file(world, sponsor_slug="toc")
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput, match="no workflow serves proposals of kind 'manifesto'"):
         file(world, kind="manifesto")
+    with pytest.raises(InvalidInput, match="there is no workflow 'manifesto'"):
+        file(world, kind=None, workflow="manifesto")
 
 
 def test_submit_needs_a_revision(world: World) -> None:

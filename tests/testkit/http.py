@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from governance_engine.config import Settings
+from governance_engine.config_access import AccessSettings
 from governance_engine.persistence.models import Person
 from governance_engine.services import identity
+from testkit.isolation import ISOLATION
 from testkit.world import World
 
 
@@ -60,16 +62,33 @@ def issue_tokens(world: World) -> dict[str, str]:
     return tokens
 
 
+# Tests that make many writes with one token run with the write limit far out of reach (the
+# limiter still counts every write); tests/api/test_rate_limits.py tests the defaults.
+UNTHROTTLED = AccessSettings(rate_limit_writes=1_000_000, rate_limit_burst=1_000_000)
+UNTHROTTLED_ENV = {
+    "GOVERNANCE_RATE_LIMIT_WRITES": "1000000",
+    "GOVERNANCE_RATE_LIMIT_BURST": "1000000",
+}
+
+
 @contextmanager
-def serve_in_process(world: World, database_url: str, key_path: Path) -> Iterator[Api]:
+def serve_in_process(
+    world: World, database_url: str, key_path: Path, *, workflows_dir: Path | None = None
+) -> Iterator[Api]:
+    """The app on the world's catalog; with ``workflows_dir``, on the catalog the app builds
+    from that setting, as ``serve`` runs it."""
     settings = Settings(
         database_url=database_url,
+        isolation=ISOLATION,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
         signing_key_path=key_path,
+        workflows_dir=workflows_dir,
+        access=UNTHROTTLED,
     )
     app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.catalog = world.catalog
+        if workflows_dir is None:
+            app.state.catalog = world.catalog
         yield Api(client, world, issue_tokens(world))

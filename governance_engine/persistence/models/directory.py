@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from governance_engine.persistence.models.base import Base, Digest, UTCDateTime, enum_check
+from governance_engine.persistence.models.base import (
+    Base,
+    Digest,
+    JSONDocument,
+    UTCDateTime,
+    enum_check,
+)
 
 
 class OrganizationKind(StrEnum):
@@ -44,6 +50,11 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Lower-case domains whose verified e-mail addresses may link an identity to one of
+    # this organization's people (OpenID sign-in); each domain belongs to one organization.
+    email_domains: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default=text("'[]'")
+    )
 
 
 class Person(Base):

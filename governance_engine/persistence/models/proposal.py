@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,24 +21,14 @@ from governance_engine.persistence.models.base import (
     Digest,
     JSONDocument,
     UTCDateTime,
-    enum_check,
 )
-
-
-class ProposalKind(StrEnum):
-    PROJECT = "project"
-    STANDARD = "standard"
-    GUIDELINE = "guideline"
 
 
 class WorkflowVersion(Base):
     """The definition a proposal was filed under, kept so later edits never change it."""
 
     __tablename__ = "workflow_versions"
-    __table_args__ = (
-        UniqueConstraint("name", "version"),
-        enum_check("kind", ProposalKind),
-    )
+    __table_args__ = (UniqueConstraint("name", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -52,8 +41,8 @@ class WorkflowVersion(Base):
 
 class Proposal(Base):
     __tablename__ = "proposals"
+    # ``kind`` is open: any [a-z][a-z0-9_-]* a workflow declares (checked when it is loaded).
     __table_args__ = (
-        enum_check("kind", ProposalKind),
         CheckConstraint("version >= 1", name="version_positive"),
         ForeignKeyConstraint(
             ["workflow_name", "workflow_version"],

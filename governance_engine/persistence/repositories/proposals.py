@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import (
     Ballot,
+    LogEntry,
     Proposal,
     ProposalAuthor,
     Revision,
@@ -69,6 +70,26 @@ def workflow_version(session: Session, name: str, version: int) -> WorkflowVersi
     return session.scalars(statement).one_or_none()
 
 
+def workflow_registration(session: Session, subject_id: str) -> str | None:
+    """The digest the first ``workflow.registered`` entry for ``subject_id`` logged, if any.
+
+    Few entries have this action (one per workflow version ever used), so the action's
+    index keeps this cheap however long the log is.
+    """
+    statement = (
+        select(LogEntry.payload)
+        .where(
+            LogEntry.action == "workflow.registered",
+            LogEntry.subject_type == "workflow",
+            LogEntry.subject_id == subject_id,
+        )
+        .order_by(LogEntry.seq)
+        .limit(1)
+    )
+    payload = session.scalars(statement).first()
+    return None if payload is None else str(payload.get("digest"))
+
+
 def all_workflow_versions(session: Session) -> list[WorkflowVersion]:
     statement = select(WorkflowVersion).order_by(WorkflowVersion.name, WorkflowVersion.version)
     return list(session.scalars(statement))
@@ -84,12 +105,18 @@ def page(
     sponsor_body_id: int | None = None,
     author_id: int | None = None,
     text: str | None = None,
+    newest_first: bool = False,
 ) -> list[Proposal]:
     """Proposals in id order after a cursor, with optional filters (one query).
 
     ``text``: full-text search over titles, summaries and comments (``review.search_condition``).
+    ``newest_first``: the latest first, and ``after`` (when not 0) is the last id already seen.
     """
-    statement = select(Proposal).where(Proposal.id > after)
+    statement = select(Proposal)
+    if newest_first:
+        statement = statement.where(Proposal.id < after) if after else statement
+    else:
+        statement = statement.where(Proposal.id > after)
     if text is not None:
         statement = statement.where(review.search_condition(session, text))
     if state is not None:
@@ -104,7 +131,8 @@ def page(
                 select(ProposalAuthor.proposal_id).where(ProposalAuthor.person_id == author_id)
             )
         )
-    return list(session.scalars(statement.order_by(Proposal.id).limit(limit)))
+    order = Proposal.id.desc() if newest_first else Proposal.id
+    return list(session.scalars(statement.order_by(order).limit(limit)))
 
 
 def authors_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:
