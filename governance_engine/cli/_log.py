@@ -27,10 +27,11 @@ from governance_engine.log.verifier import (
     verify_export,
     verify_inclusion_document,
 )
-from governance_engine.services import checkpoints, exports, log_audit
-from governance_engine.services import replay as replay_service
-from governance_engine.services.exports import LogFilter
 from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
+
+# services.exports.FORMATS, spelled here so that --help does not import the services
+# (tests/cli/test_startup.py checks that the two agree).
+EXPORT_FORMATS = ("jsonl", "csv")
 
 
 def register(commands: Commands) -> None:
@@ -102,7 +103,7 @@ def register(commands: Commands) -> None:
     public_key.set_defaults(handler=_public_key)
 
     export = actions.add_parser("export", help="export the log as JSON Lines or CSV (streamed)")
-    export.add_argument("--format", choices=exports.FORMATS, default="jsonl")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl")
     export.add_argument("--output", type=Path, help="write here instead of standard output")
     export.add_argument("--proposal", type=int, dest="proposal_id")
     export.add_argument("--body", help="body slug")
@@ -159,6 +160,8 @@ def _timestamp(text: str) -> Any:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from governance_engine.services import log_audit
+
     public_key = _checkpoint_key(args.public_key)
     database = open_database()
     try:
@@ -196,6 +199,8 @@ def _checkpoint_key(path: Path | None) -> Any:
 
 
 def _replay(_args: argparse.Namespace) -> int:
+    from governance_engine.services import replay as replay_service
+
     database = open_database()
     try:
         with database.reader() as session:
@@ -212,6 +217,8 @@ def _replay(_args: argparse.Namespace) -> int:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     key = load_or_create_key(key_path())
     database = open_database()
     try:
@@ -237,6 +244,9 @@ def _public_key(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from governance_engine.services import exports
+    from governance_engine.services.exports import LogFilter
+
     filters = LogFilter(
         proposal_id=args.proposal_id,
         body=args.body,
@@ -278,6 +288,8 @@ def _progress_bar(total: int) -> Any:
 
 
 def _prove_inclusion(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     database = open_database()
     try:
         with database.reader() as session:
@@ -289,6 +301,8 @@ def _prove_inclusion(args: argparse.Namespace) -> int:
 
 
 def _prove_consistency(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     database = open_database()
     try:
         with database.reader() as session:

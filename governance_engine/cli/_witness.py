@@ -22,9 +22,8 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from governance_engine.errors import ConfigurationError, InvalidInput
@@ -32,6 +31,9 @@ from governance_engine.log import note
 from governance_engine.log.checkpoint import SignedCheckpoint
 from governance_engine.log.witness import refusal
 from governance_engine.signing import load_or_create_key
+
+if TYPE_CHECKING:
+    import httpx
 
 API = "/api/v1/log"
 
@@ -60,6 +62,8 @@ def register(actions: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import httpx  # here, not at the top: --help stays fast
+
     if args.show_key:
         state = WitnessState(args.state, args.name)
         print(state.verifier_key().encode())
@@ -145,6 +149,8 @@ def witness_online(
     state_dir: Path, client: httpx.Client, *, name: str | None, log_key: Path | None, post: bool
 ) -> int:
     """One round against a running service (``client`` has its base URL)."""
+    import httpx
+
     state = WitnessState(state_dir, name)
 
     def fetch_key() -> str:
@@ -241,6 +247,8 @@ def _parse(text: str) -> SignedCheckpoint:
 
 
 def _get(client: httpx.Client, path: str, **options: Any) -> httpx.Response:
+    import httpx
+
     try:
         answer = client.get(path, **options)
     except httpx.HTTPError as error:
