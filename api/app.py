@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import health, pages, problems
+from api.access import AccessContext
 from api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from api.routers import (
+    access,
     ballots,
     bodies,
     decisions,
@@ -31,9 +33,11 @@ from api.routers import (
     webhooks,
     workflows,
 )
+from api.throttle import WriteRateLimit
 from governance_engine import __version__
 from governance_engine.clock import Clock, SystemClock
 from governance_engine.config import Settings
+from governance_engine.errors import LogIntegrityError
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.webhook_sender import HttpSender
 from governance_engine.services import checkpoints
@@ -80,8 +84,11 @@ def _periodic_tasks(
         return report.describe() if report.acted else None
 
     def run_checkpoint() -> None:
-        with database.transaction() as session:
-            checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        try:
+            with database.transaction() as session:
+                checkpoints.create_checkpoint(session, at=clock.now(), key=key)
+        except LogIntegrityError as refused:  # nothing signed; say why on every round
+            logger.error("checkpoint: %s", refused)
 
     keep = webhook_retention(settings)
 
@@ -115,13 +122,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, isolation=settings.isolation)
+        database = Database(
+            settings.database_url,
+            isolation=settings.isolation,
+            retry_attempts=settings.db_retry_attempts,
+        )
         catalog = WorkflowCatalog.at_start(database, settings.workflows_dir)
         key = load_or_create_key(settings.signing_key_path)
         app.state.database = database
         app.state.catalog = catalog
         app.state.clock = clock
         app.state.signing_key = key
+        app.state.access = AccessContext.build(settings, database)
         tasks = _periodic_tasks(settings, database, catalog, clock, key)
         try:
             yield
@@ -139,6 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY)
+    app.add_middleware(WriteRateLimit)  # outermost: a refused write is not even read
     problems.install(app)
     app.include_router(health.router)
     for module in (
@@ -155,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         review,
         webhooks,
         notifications,
+        access,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

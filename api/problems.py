@@ -7,6 +7,8 @@ the domain error's stable code (see ``governance_engine.errors``).
 from __future__ import annotations
 
 import logging
+import math
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,6 +34,7 @@ STATUS: list[tuple[type[errors.GovernanceError], int]] = [
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
     (errors.ConfigurationError, 503),
+    (errors.TryAgain, 503),
     (errors.LogIntegrityError, 500),
     (errors.GovernanceError, 400),
 ]
@@ -76,7 +79,13 @@ def status_of(error: errors.GovernanceError) -> int:
 
 
 def problem_response(
-    status: int, code: str, detail: str, request: Request, **extra: Any
+    status: int,
+    code: str,
+    detail: str,
+    request: Request,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
@@ -86,8 +95,19 @@ def problem_response(
         "instance": request.url.path,
     }
     body.update({key: value for key, value in extra.items() if value is not None})
-    headers = {"WWW-Authenticate": 'Bearer realm="governance-engine"'} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="governance-engine"'
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def retry_after_header(error: errors.GovernanceError) -> dict[str, str]:
+    """``Retry-After`` for an error that says when to try again (``TryAgain``), else none."""
+    wait = error.details.get("retry_after")
+    if not isinstance(wait, timedelta):
+        return {}
+    # Whole seconds, at least one (RFC 9110: Retry-After = delay-seconds).
+    return {"Retry-After": str(max(1, math.ceil(wait.total_seconds())))}
 
 
 def _out_of_range(request: Request) -> JSONResponse:
@@ -117,9 +137,12 @@ def install(app: FastAPI) -> None:
             extra["errors"] = [{"loc": [error.details["field"]], "msg": error.message}]
         if "current_version" in error.details:
             extra["current_version"] = error.details["current_version"]
-        if status >= 500:
+        headers = retry_after_header(error)
+        if status >= 500 and not isinstance(error, errors.TryAgain):
             logger.error("%s: %s", error.code, error.message)
-        return problem_response(status, error.code, error.message, request, **extra)
+        return problem_response(
+            status, error.code, error.message, request, headers=headers, **extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
             "GOVERNANCE_DELIVERY_INTERVAL": "0",
             "GOVERNANCE_SIGNING_KEY": str(Path(keys) / "signing.pem"),
+            "GOVERNANCE_RATE_LIMIT_WRITES": "0",  # measure the engine, not the limit
             "BENCH_DATABASE_URL": url,
             "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)]),
         }

@@ -35,6 +35,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.pagination import encode_cursor
 from governance_engine.config import Settings
+from governance_engine.config_access import AccessSettings
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import Proposal
 from governance_engine.services import checkpoints
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             checkpoint_interval=0,
             delivery_interval=0,
             signing_key_path=Path(keys) / "signing.pem",
+            access=AccessSettings(rate_limit_writes=0),  # measure the engine, not the limit
         )
         app = create_app(settings)
         with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from governance_engine.config_access import AccessSettings, access_from_env
 from governance_engine.errors import ConfigurationError
 from governance_engine.signing import DEFAULT_KEY_PATH, key_path
 
 DEFAULT_DATABASE_URL = "sqlite:///governance.db"
+ISOLATION_LEVELS = ("read_committed", "serializable")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class Settings:
     # PostgreSQL isolation for every unit of work: "read_committed" (with row locks) or
     # "serializable" (conflicts are re-run transparently).
     isolation: str = "read_committed"
+    # Attempts a unit of work gets when it keeps losing to concurrent ones (serialization
+    # failures, deadlocks, a locked SQLite file) before the request is answered 503 try-again.
+    db_retry_attempts: int = 6
     # Seconds between periodic `tick` runs inside `serve`; 0 turns the timer off.
     tick_interval: float = 30.0
     # Seconds between signed log checkpoints inside `serve`; 0 turns them off.
@@ -52,13 +57,16 @@ class Settings:
     # The operator's workflow files (*.yaml, *.yml), loaded beside the bundled ones; a file
     # whose workflow has the name of a bundled one replaces it. None: the bundled ones only.
     workflows_dir: Path | None = None
+    # Signing in (OpenID providers, links) and rate limits: see config_access.
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("GOVERNANCE_DATABASE_URL", DEFAULT_DATABASE_URL),
-            isolation=env.get("GOVERNANCE_DB_ISOLATION", "read_committed"),
+            isolation=isolation_level(env),
+            db_retry_attempts=_attempts(env, "GOVERNANCE_DB_RETRY_ATTEMPTS", 6),
             tick_interval=_seconds(env, "GOVERNANCE_TICK_INTERVAL", 30.0),
             checkpoint_interval=_seconds(env, "GOVERNANCE_CHECKPOINT_INTERVAL", 3600.0),
             signing_key_path=key_path(dict(env)),
@@ -77,7 +85,26 @@ class Settings:
             smtp_password=env.get("GOVERNANCE_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env, "GOVERNANCE_SMTP_STARTTLS", default=False),
             workflows_dir=workflows_dir(env),
+            access=access_from_env(env),
         )
+
+
+def isolation_level(environ: Mapping[str, str] | None = None) -> str:
+    """``GOVERNANCE_DB_ISOLATION``, checked: every command refuses a value it would not run at.
+
+    ``read_committed`` (the default) or ``serializable``; case and surrounding spaces do not
+    matter. Anything else (``repeatable_read`` too) is a ConfigurationError naming the choices.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get("GOVERNANCE_DB_ISOLATION", "")
+    value = raw.strip().lower()
+    if value == "":
+        return "read_committed"
+    if value not in ISOLATION_LEVELS:
+        raise ConfigurationError(
+            f"GOVERNANCE_DB_ISOLATION must be {' or '.join(ISOLATION_LEVELS)}, not {raw!r}"
+        )
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

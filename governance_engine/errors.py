@@ -14,9 +14,13 @@ They carry no HTTP status: ``api/`` maps each ``code`` to a status once, in one 
     │   ├── ActionNotAvailable        no such action from the proposal's current state
     │   ├── GuardFailed               a named guard of the action did not hold
     │   ├── ConcurrentUpdate          someone else changed it first; retry on fresh data
-    │   └── BallotNotOpen             voting on a closed or cancelled ballot
+    │   ├── BallotNotOpen             voting on a closed or cancelled ballot
+    │   ├── ProxyOverruled            a proxy would replace the member's own position
+    │   ├── BodyMissing               a workflow names a body the directory does not have
+    │   └── BallotRequired            leaving a ballot stage forward without its passed ballot
     ├── StaleVersion                  If-Match / expected version does not match
     ├── LogIntegrityError             the decision log chain does not verify
+    ├── TryAgain                      lost to concurrent changes too often; nothing was changed
     └── ConfigurationError            settings or the database are not usable
 """
 
@@ -92,12 +96,40 @@ class BallotNotOpen(Conflict):
     code = "ballot-not-open"
 
 
+class ProxyOverruled(Conflict):
+    """A member's own position stands: a proxy may not replace it (the member may)."""
+
+    code = "proxy-overruled"
+
+
+class BodyMissing(Conflict):
+    """A workflow refers to a body (by slug) that the directory does not have."""
+
+    code = "body-missing"
+
+
+class BallotRequired(Conflict):
+    """A forward action out of a ballot stage, without a passed ballot there or an override."""
+
+    code = "ballot-required"
+
+
 class StaleVersion(GovernanceError):
     code = "stale-version"
 
 
 class LogIntegrityError(GovernanceError):
     code = "log-integrity"
+
+
+class TryAgain(GovernanceError):
+    """The work lost to concurrent changes on every attempt and was rolled back.
+
+    Not a conflict with the current state: the same request may well succeed later.
+    ``retry_after`` (a ``timedelta``) says when to send it again.
+    """
+
+    code = "try-again"
 
 
 class ConfigurationError(GovernanceError):

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 from testkit.http import Api, serve_in_process
+from testkit.isolation import ISOLATION
 from testkit.world import World, build_world
 
 from governance_engine.persistence import migrate
@@ -141,7 +142,8 @@ def empty_database_url(
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
+    """The test's database at the configured isolation (``GOVERNANCE_DB_ISOLATION``)."""
+    db = Database(database_url, isolation=ISOLATION)
     yield db
     db.dispose()
 

@@ -4,6 +4,8 @@ The pages call the same services as the API, in the same units of work, so what 
 do and what they see cannot differ between the two. One router per area:
 
     auth        /sign-in, /sign-out: a session from an API token
+    sign_in_oidc    /sign-in/oidc/{provider} and its callback: OpenID Connect
+    sign_in_email   /sign-in/email, /sign-in/link, /sign-in/invitation: e-mail links
     dashboard   /: the signed-in person's seats, ballots awaiting their vote, their proposals
     proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
     review      /proposals/{id}/comments, /concerns, /objections: the review forms
@@ -11,6 +13,8 @@ do and what they see cannot differ between the two. One router per area:
     ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
     decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
     audit       /log, /log/export: the decision log for auditors
+    public      /public: the register for anyone, no sign-in (public_feeds: Atom, iCalendar,
+                the signed checkpoint and proofs to verify it with)
 
 plus ``/static/pages.css``.
 """
@@ -29,13 +33,19 @@ from api.pages import (
     dashboard,
     decisions,
     proposals,
+    public,
+    public_feeds,
     review,
     revisions,
+    sign_in_email,
+    sign_in_oidc,
 )
 from api.retry import RetryingRoute
 
 ROUTERS = (
     auth.router,
+    sign_in_oidc.router,
+    sign_in_email.router,
     dashboard.router,
     proposals.router,
     review.router,
@@ -43,6 +53,8 @@ ROUTERS = (
     ballots.router,
     decisions.router,
     audit.router,
+    public.router,
+    public_feeds.router,
 )
 STATIC = Path(__file__).parent / "static"
 

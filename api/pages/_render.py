@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from api.pages._markdown import render_markdown
 from api.pages._web import (
     FLASH_COOKIE,
     CsrfRejected,
@@ -29,7 +30,7 @@ from api.pages._web import (
     clear_session_cookie,
     take_flash,
 )
-from api.problems import status_of
+from api.problems import retry_after_header, status_of
 from api.retry import RetryingRoute
 from governance_engine.errors import GovernanceError
 from governance_engine.log import format_timestamp
@@ -93,6 +94,7 @@ def environment() -> Environment:
     env.filters["timestamp"] = format_timestamp
     env.filters["words"] = _words
     env.filters["json"] = _compact_json
+    env.filters["markdown"] = render_markdown
     return env
 
 
@@ -175,7 +177,9 @@ class PageRoute(RetryingRoute):
                     request, 429, throttled.message, headers={"Retry-After": str(seconds)}
                 )
             except GovernanceError as error:
-                return error_page(request, status_of(error), error.message)
+                return error_page(
+                    request, status_of(error), error.message, headers=retry_after_header(error)
+                )
             except RequestValidationError as invalid:
                 problems = "; ".join(
                     f"{'.'.join(str(part) for part in item.get('loc', ()))}: {item.get('msg')}"

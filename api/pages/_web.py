@@ -207,7 +207,7 @@ def get_viewer(request: Request, database: DatabaseDep, clock: ClockDep) -> View
     except NotAuthenticated as ended:
         # A revoked token or an expiry ends the session for good, not only in this browser.
         with database.transaction() as session:
-            web_sessions.sign_out(session, session_id=session_id, at=at)
+            web_sessions.sign_out(session, session_id=session_id, at=at, logged=False)
         raise SignInRequired(ended.message, clear_cookie=True) from None
     viewer = Viewer(identity)
     request.state.viewer = viewer

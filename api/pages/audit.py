@@ -19,6 +19,7 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from governance_engine.services import checkpoints, dashboard, exports, reads
 from governance_engine.services.exports import Format, LogFilter
+from governance_engine.services.log_audit import audit_log
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -138,7 +139,8 @@ def log_verification(request: Request, viewer: CurrentViewer, database: Database
     """Recompute the whole chain now: on request, since it reads every entry of the log."""
     _require_auditor(viewer)
     with database.reader() as session:
-        verified = log_writer.verify(session)
+        key = request.app.state.signing_key.public_key()
+        verified = audit_log(session, public_key=key).as_result()
         try:
             checkpoint = checkpoints.latest_or_size(session, None)
         except NotFound:

@@ -7,6 +7,7 @@ import hmac
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from api.access import AccessContext
 from api.deps import ClockDep, DatabaseDep
 from api.pages._render import PageRoute, error_page, render, see_other
 from api.pages._web import (
@@ -33,6 +34,7 @@ def _source(request: Request) -> str:
 
 def _form(request: Request, *, next_path: str, error: str | None, status: int = 200) -> Response:
     token = sign_in_token(request)
+    access: AccessContext = request.app.state.access
     response = render(
         request,
         "sign_in.html",
@@ -41,6 +43,8 @@ def _form(request: Request, *, next_path: str, error: str | None, status: int = 
         sign_in_csrf=token,
         next_path=next_path,
         error=error,
+        providers=[client.provider for client in access.clients.values()],
+        email_sign_in=access.mailer is not None,
     )
     set_sign_in_cookie(response, request, token)
     return response

@@ -1,4 +1,4 @@
-"""``/api/v1/bodies`` and their seats: the Board, the TOC and the working groups."""
+"""``/api/v1/bodies`` and their seats: bodies of any kind, each with an optional parent."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from api.links import link
 from api.pagination import Page, PageDep, int_after, page_of
 from api.problems import responses
 from api.retry import RetryingRoute
-from api.schemas.directory import BodyCreate, BodyRead, SeatEnd, SeatGrant, SeatRead
-from governance_engine.persistence.models import BodyKind, SeatRole
+from api.schemas.directory import (
+    BODY_KIND_PATTERN,
+    BodyCreate,
+    BodyRead,
+    BodyUpdate,
+    SeatEnd,
+    SeatGrant,
+    SeatRead,
+)
+from governance_engine.persistence.models import SeatRole
 from governance_engine.services import directory, directory_reads
 
 router = APIRouter(prefix="/api/v1/bodies", tags=["bodies"], route_class=RetryingRoute)
@@ -41,7 +49,7 @@ def create_body(
     actor: CurrentActor,
     once: RunOnce,
 ) -> JSONResponse:
-    """Add a body (admins). Slugs are unique; there is at most one board and one toc."""
+    """Add a body of any kind (admins). Slugs are unique; several bodies may share a kind."""
 
     def work(session: Session) -> tuple[int, dict[str, Any], dict[str, str]]:
         created = directory.create_body(
@@ -50,10 +58,11 @@ def create_body(
             at=clock.now(),
             slug=body.slug,
             name=body.name,
-            kind=body.kind.value,
+            kind=body.kind,
             description=body.description,
+            parent=body.parent,
         )
-        read = BodyRead.of(created)
+        read = BodyRead.of(created, directory_reads.body_slugs(session))
         return 201, read.model_dump(mode="json"), {"Location": read.links.self}
 
     return once.run(body, work)
@@ -69,13 +78,14 @@ def list_bodies(
     database: DatabaseDep,
     actor: CurrentActor,
     page: PageDep,
-    kind: Annotated[BodyKind | None, Query()] = None,
+    kind: Annotated[str | None, Query(max_length=32, pattern=BODY_KIND_PATTERN)] = None,
 ) -> Page[BodyRead]:
     with database.reader() as session:
         found = directory_reads.list_bodies(
-            session, after=int_after(page), limit=page.limit + 1, kind=kind.value if kind else None
+            session, after=int_after(page), limit=page.limit + 1, kind=kind
         )
-    items = [BodyRead.of(found_body) for found_body in found[: page.limit]]
+        slugs = directory_reads.body_slugs(session)
+    items = [BodyRead.of(found_body, slugs) for found_body in found[: page.limit]]
     return page_of(items, fetched=len(found), request=page, key=lambda item: item.id)
 
 
@@ -87,7 +97,28 @@ def list_bodies(
 )
 def get_body(slug: str, database: DatabaseDep, actor: CurrentActor) -> BodyRead:
     with database.reader() as session:
-        return BodyRead.of(directory_reads.get_body(session, slug))
+        return BodyRead.of(
+            directory_reads.get_body(session, slug), directory_reads.body_slugs(session)
+        )
+
+
+@router.patch(
+    "/{slug}",
+    operation_id="update_body",
+    response_model=BodyRead,
+    responses={
+        200: {"description": "The body", "links": BODY_LINKS},
+        **responses(401, 403, 404, 409, 422),
+    },
+)
+def update_body(
+    slug: str, update: BodyUpdate, database: DatabaseDep, clock: ClockDep, actor: CurrentActor
+) -> BodyRead:
+    """Set or clear a body's parent (admins): where formal objections to its decisions go."""
+    with database.transaction() as session:
+        body = directory_reads.get_body(session, slug)
+        directory.set_parent(session, actor=actor, at=clock.now(), body=body, parent=update.parent)
+        return BodyRead.of(body, directory_reads.body_slugs(session))
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
 from api.deps import CurrentAuditor, DatabaseDep
@@ -67,11 +67,13 @@ def list_log_entries(
     response_model=LogVerifyRead,
     responses=responses(401, 403),
 )
-def verify_log(database: DatabaseDep, auditor: CurrentAuditor) -> LogVerifyRead:
-    """Recompute the hash chain from the first entry and check it against the chain head;
-    name the first broken seq, if any (auditors and admins)."""
+def verify_log(request: Request, database: DatabaseDep, auditor: CurrentAuditor) -> LogVerifyRead:
+    """Recompute the hash chain from the first entry and check it against the chain head and
+    the latest signed checkpoint (no rollback, no rewrite); name the first broken seq or the
+    checkpoint it contradicts, if any (auditors and admins)."""
+    key = request.app.state.signing_key.public_key()
     with database.reader() as session:
-        result = reads.verify_log(session, viewer=auditor)
+        result = reads.verify_log(session, viewer=auditor, public_key=key)
     return LogVerifyRead(
         ok=result.ok,
         checked=result.checked,

@@ -15,7 +15,7 @@ from api.problems import responses
 from api.retry import RetryingRoute
 from api.schemas.directory import OrganizationCreate, OrganizationRead
 from governance_engine.persistence.models import OrganizationKind
-from governance_engine.services import directory, directory_reads
+from governance_engine.services import access, directory, directory_reads
 
 router = APIRouter(
     prefix="/api/v1/organizations", tags=["organizations"], route_class=RetryingRoute
@@ -41,6 +41,14 @@ def create_organization(
         organization = directory.create_organization(
             session, actor=actor, at=clock.now(), name=body.name, kind=body.kind.value
         )
+        if body.email_domains:
+            access.set_email_domains(
+                session,
+                actor=actor,
+                at=clock.now(),
+                organization_id=organization.id,
+                domains=body.email_domains,
+            )
         read = OrganizationRead.of(organization)
         location = f"/api/v1/organizations/{organization.id}"
         return 201, read.model_dump(mode="json"), {"Location": location}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from governance_engine.persistence.models import (
     Body,
-    BodyKind,
     Organization,
     OrganizationKind,
     Person,
@@ -17,6 +17,7 @@ from governance_engine.persistence.models import (
 from governance_engine.services.directory_reads import PersonProfile, SeatView
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+BODY_KIND_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 class OrganizationCreate(BaseModel):
@@ -27,6 +28,12 @@ class OrganizationCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     kind: OrganizationKind
+    email_domains: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Domains whose verified e-mail addresses may link this organization's "
+        "people to an OpenID identity",
+    )
 
 
 class OrganizationRead(BaseModel):
@@ -35,6 +42,7 @@ class OrganizationRead(BaseModel):
     kind: OrganizationKind
     active: bool
     created_at: datetime
+    email_domains: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, organization: Organization) -> OrganizationRead:
@@ -44,6 +52,7 @@ class OrganizationRead(BaseModel):
             kind=OrganizationKind(organization.kind),
             active=organization.active,
             created_at=organization.created_at,
+            email_domains=list(organization.email_domains or []),
         )
 
 
@@ -138,10 +147,42 @@ class BodyCreate(BaseModel):
         },
     )
 
-    slug: str = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
+    slug: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=SLUG_PATTERN,
+        description="How workflows name the body (`toc`, `iesg`); `sponsor` is reserved",
+    )
     name: str = Field(min_length=1, max_length=200)
-    kind: BodyKind = Field(description="There is at most one board and one toc")
+    kind: str = Field(
+        min_length=1,
+        max_length=32,
+        pattern=BODY_KIND_PATTERN,
+        description="Any kind: board, toc, working_group, committee, council...; several bodies "
+        "may share a kind",
+        examples=["working_group", "committee"],
+    )
     description: str = Field(default="", max_length=5000)
+    parent: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=SLUG_PATTERN,
+        description="Slug of the body where formal objections to and appeals of this body's "
+        "decisions go",
+    )
+
+
+class BodyUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"parent": "iab"}, {"parent": None}]}
+    )
+
+    parent: str | None = Field(
+        max_length=64,
+        pattern=SLUG_PATTERN,
+        description="Slug of the new parent body, or null for none; a body cannot end up above "
+        "itself",
+    )
 
 
 class BodyLinks(BaseModel):
@@ -153,19 +194,22 @@ class BodyRead(BaseModel):
     id: int
     slug: str
     name: str
-    kind: BodyKind
+    kind: str
     description: str
+    parent: str | None = Field(description="Slug of the parent body (where objections go)")
     created_at: datetime
     links: BodyLinks
 
     @classmethod
-    def of(cls, body: Body) -> BodyRead:
+    def of(cls, body: Body, slugs: Mapping[int, str]) -> BodyRead:
+        """``slugs``: every body's slug by id, to name the parent."""
         base = f"/api/v1/bodies/{body.slug}"
         return cls(
             id=body.id,
             slug=body.slug,
             name=body.name,
-            kind=BodyKind(body.kind),
+            kind=body.kind,
+            parent=slugs.get(body.parent_id) if body.parent_id is not None else None,
             description=body.description,
             created_at=body.created_at,
             links=BodyLinks(self=base, seats=f"{base}/seats"),

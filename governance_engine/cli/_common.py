@@ -16,7 +16,12 @@ Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 def open_database(*, require_current: bool = True) -> Database:
     """The configured database; refuses one that is unreachable or not migrated to head."""
-    database = Database(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    database = Database(
+        settings.database_url,
+        isolation=settings.isolation,
+        retry_attempts=settings.db_retry_attempts,
+    )
     try:
         database.ping()
         if require_current:

@@ -25,8 +25,7 @@ from governance_engine.log.verifier import (
     verify_export,
     verify_inclusion_document,
 )
-from governance_engine.persistence import log_writer
-from governance_engine.services import checkpoints, exports
+from governance_engine.services import checkpoints, exports, log_audit
 from governance_engine.services import replay as replay_service
 from governance_engine.services.exports import LogFilter
 from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
@@ -37,7 +36,19 @@ def register(commands: Commands) -> None:
     actions = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
 
     verify = actions.add_parser(
-        "verify", help="recompute the hash chain; exit 1 and name the first broken seq"
+        "verify",
+        help="recompute the hash chain and check it against the latest signed checkpoint; "
+        "exit 1 and name what is wrong",
+        description="Recompute the hash chain from the first entry, then check the log "
+        "against the latest signed checkpoint: it must be at least that long (no rollback) "
+        "and its first entries must have the signed Merkle root (no rewrite). Exit 1 with one "
+        "line naming the first damaged seq or the checkpoint it contradicts.",
+    )
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        help="check the checkpoint's signature with this key (PEM); default: the key of "
+        "GOVERNANCE_SIGNING_KEY, when that file exists",
     )
     verify.set_defaults(handler=_verify)
 
@@ -117,18 +128,24 @@ def _timestamp(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _verify(_args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace) -> int:
+    public_key = _checkpoint_key(args.public_key)
     database = open_database()
     try:
         with database.reader() as session:
-            result = log_writer.verify(session)
+            audit = log_audit.audit_log(session, public_key=public_key)
     finally:
         database.dispose()
-    if result.ok:
-        print(result.describe())
-        return 0
-    print(result.describe(), file=sys.stderr)
-    return 1
+    for line in audit.lines():
+        print(line, file=sys.stdout if audit.ok else sys.stderr)
+    return 0 if audit.ok else 1
+
+
+def _checkpoint_key(path: Path | None) -> Any:
+    if path is not None:
+        return _public_key_file(path)
+    own = key_path()
+    return load_or_create_key(own).public_key() if own.exists() else None
 
 
 def _replay(_args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ import uvicorn
 
 from governance_engine.cli import _demo
 from governance_engine.cli._common import Commands, open_or_create_database
-from governance_engine.config import WORKFLOWS_DIR_VARIABLE, workflows_dir
+from governance_engine.config import WORKFLOWS_DIR_VARIABLE, Settings, workflows_dir
 from governance_engine.services.workflows import WorkflowCatalog
 
 # uvicorn imports the web layer by name, so the core never imports it.
@@ -65,6 +65,9 @@ def _serve(args: argparse.Namespace) -> int:
             _demo.seed_on_start(database)
     finally:
         database.dispose()
+    # X-Forwarded-For and X-Forwarded-Proto are believed only from GOVERNANCE_TRUSTED_PROXIES
+    # (none by default: uvicorn's own default would trust 127.0.0.1).
+    proxies = Settings.from_env().access.trusted_proxies
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -72,5 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies) or None,
     )
     return 0

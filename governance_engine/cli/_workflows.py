@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from governance_engine.cli._common import open_database
 from governance_engine.config import WORKFLOWS_DIR_VARIABLE, workflows_dir
 from governance_engine.errors import WorkflowDefinitionError
 from governance_engine.lifecycle import (
@@ -22,6 +24,7 @@ from governance_engine.lifecycle.loader import (
     workflow_files,
     workflow_stem,
 )
+from governance_engine.services import body_refs
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -51,6 +54,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "(default: the workflows serve loads: the bundled ones and the operator's)",
     )
     _workflows_option(check)
+    check.add_argument(
+        "--database",
+        action="store_true",
+        help="also report every body a workflow names that the database (GOVERNANCE_DATABASE_URL) "
+        "does not have",
+    )
     check.set_defaults(handler=check_command)
 
     diagram = actions.add_parser(
@@ -87,6 +96,7 @@ def check_command(args: argparse.Namespace) -> int:
     else:
         files, problems = _catalog_files(_operator_dir(args))
     definitions: list[WorkflowDefinition] = []
+    sources: list[str] = []
     for file, source in files:
         try:
             definition = load_workflow(file, source)
@@ -94,14 +104,32 @@ def check_command(args: argparse.Namespace) -> int:
             problems.extend(error.problems)
             continue
         definitions.append(definition)
+        sources.append(source)
         print(f"{source}: ok: {_summary(definition)}")
     try:  # the same name and version in two places must be the same workflow
         WorkflowRegistry.from_definitions(definitions)
     except WorkflowDefinitionError as error:
         problems.extend(error.problems)
+    if getattr(args, "database", False):
+        problems.extend(_missing_bodies(zip(sources, definitions, strict=True)))
     for line in problems:
         print(line, file=sys.stderr)
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _missing_bodies(checked: Iterable[tuple[str, WorkflowDefinition]]) -> list[str]:
+    """One line per body reference that resolves to no body in the configured database."""
+    database = open_database()
+    try:
+        with database.reader() as session:
+            return [
+                f"{source}: {where}: no body {ref!r} in the database (create it, or change "
+                "the workflow)"
+                for source, definition in checked
+                for ref, where in body_refs.missing(session, definition)
+            ]
+    finally:
+        database.dispose()
 
 
 def diagram_command(args: argparse.Namespace) -> int:

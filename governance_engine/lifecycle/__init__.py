@@ -12,12 +12,14 @@ Pure: no database, no web, no clock. The only I/O is reading workflow files in `
 """
 
 from governance_engine.lifecycle.definition import (
-    BODY_REFS,
+    BODY_REF,
     KINDS,
     OUTCOMES,
     SEAT_ROLES,
+    SPONSOR,
     ActionDefinition,
     BallotStage,
+    Override,
     RoleRef,
     StateDefinition,
     Timer,
@@ -38,14 +40,16 @@ from governance_engine.lifecycle.machine import WorkflowMachine
 from governance_engine.lifecycle.registry import WorkflowRegistry
 
 __all__ = [
-    "BODY_REFS",
+    "BODY_REF",
     "GUARDS",
     "KINDS",
     "OUTCOMES",
     "SEAT_ROLES",
+    "SPONSOR",
     "ActionDefinition",
     "BallotStage",
     "Guard",
+    "Override",
     "ProposalFacts",
     "RoleRef",
     "StateDefinition",

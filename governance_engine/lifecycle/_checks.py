@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from governance_engine.lifecycle._draft import Draft
 from governance_engine.lifecycle._parse import Problems, join
 from governance_engine.lifecycle.definition import SYSTEM, RoleRef
+from governance_engine.lifecycle.gating import BALLOT_PASSED, forward_by_stage
 
 _SYSTEM_ROLE = RoleRef(None, SYSTEM)
 
@@ -49,6 +50,44 @@ def check_references(problems: Problems, draft: Draft) -> None:
                 "so it could never approve",
             )
     _check_graph(problems, draft)
+
+
+def check_stage_gating(problems: Problems, draft: Draft) -> None:
+    """No person may take a ballot stage's way forward unless the file says what it takes.
+
+    Every action leaving a ballot stage forward (see ``gating``) that a role other than
+    ``system`` may fire must carry the ``ballot_passed`` guard or declare an ``override``; an
+    override's roles must be roles of the action. Run on a draft whose references resolve.
+    """
+    for name, action in draft.actions.items():
+        if action.override is not None:
+            for index, role in enumerate(action.override.roles):
+                if role not in action.roles:
+                    problems.add(
+                        join("actions", name, "override", "roles", index),
+                        f"role {str(role)!r} is not among the action's roles",
+                    )
+    forward = forward_by_stage(
+        {
+            name: state.ballot.outcomes
+            for name, state in draft.states.items()
+            if state.ballot is not None
+        },
+        {name: (action.sources, action.dest) for name, action in draft.actions.items()},
+    )
+    for stage, ahead in forward.items():
+        for name, action in draft.actions.items():
+            if stage not in action.sources or action.dest not in ahead:
+                continue
+            people = [str(role) for role in action.roles if role != _SYSTEM_ROLE]
+            if people and BALLOT_PASSED not in action.guards and action.override is None:
+                problems.add(
+                    join("actions", name),
+                    f"leaves ballot stage {stage!r} forward (to {action.dest!r}) and "
+                    f"{', '.join(people)} may fire it: add the guard {BALLOT_PASSED!r} (the "
+                    "stage's ballot must have passed on the current revision) or declare "
+                    "'override: {roles: [...], reason: required}'",
+                )
 
 
 def _check_system_action(

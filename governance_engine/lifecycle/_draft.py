@@ -13,6 +13,7 @@ from typing import Any
 from governance_engine.lifecycle.definition import (
     ActionDefinition,
     BallotStage,
+    Override,
     RoleRef,
     StateDefinition,
     Timer,
@@ -53,6 +54,7 @@ class ActionDraft:
     roles: list[RoleRef] = field(default_factory=list)
     guards: list[str] = field(default_factory=list)
     description: str = ""
+    override: Override | None = None
 
 
 @dataclass
@@ -87,6 +89,7 @@ def build(draft: Draft) -> WorkflowDefinition:
             roles=tuple(action.roles),
             guards=tuple(action.guards),
             description=action.description,
+            override=action.override,
         )
         for name, action in draft.actions.items()
     }

@@ -24,14 +24,15 @@ from governance_engine.lifecycle._draft import (
     build,
 )
 from governance_engine.lifecycle.definition import (
-    BODY_REFS,
     KIND,
     MAX_KIND,
     OUTCOMES,
+    Override,
     RoleRef,
     Window,
     WorkflowDefinition,
     freeze,
+    is_body_ref,
 )
 from governance_engine.lifecycle.guards import GUARDS
 from governance_engine.voting import parse_rule
@@ -57,7 +58,9 @@ _STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "time
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
 _TIMER_REQUIRED: Final = ("after", "action")
 _ACTION_REQUIRED: Final = ("source", "dest", "roles")
-_ACTION_OPTIONAL: Final = ("guards", "description")
+_ACTION_OPTIONAL: Final = ("guards", "description", "override")
+_OVERRIDE_REQUIRED: Final = ("roles", "reason")
+_BODY_HINT: Final = "'sponsor' or a body slug: lower-case letters and digits, single hyphens"
 
 
 def format_problem(source: str, path: str, message: str) -> str:
@@ -75,13 +78,21 @@ class Problems:
         self.lines.append(format_problem(self.source, path, " ".join(message.split())))
 
 
-def parse_definition(data: Any, source: str, stem: str | None) -> WorkflowDefinition:
-    """Validate ``data``; ``stem`` (the file name without suffix) must then equal ``name``."""
-    from governance_engine.lifecycle._checks import check_references
+def parse_definition(
+    data: Any, source: str, stem: str | None, *, gating: bool = True
+) -> WorkflowDefinition:
+    """Validate ``data``; ``stem`` (the file name without suffix) must then equal ``name``.
+
+    ``gating``: also refuse a forward way out of a ballot stage that a person may take with
+    neither the ``ballot_passed`` guard nor an ``override`` (see ``gating``).
+    """
+    from governance_engine.lifecycle._checks import check_references, check_stage_gating
 
     problems = Problems(source)
     draft = _read_workflow(problems, data, stem)
     check_references(problems, draft)
+    if gating and not problems.lines:
+        check_stage_gating(problems, draft)
     if problems.lines:
         raise WorkflowDefinitionError(problems.lines)
     return build(draft)
@@ -274,8 +285,8 @@ def _read_approval_requires(problems: Problems, draft: Draft, value: Any) -> Non
     if isinstance(value, list | tuple) and not value:
         problems.add("approval_requires", "must name at least one body whose ballot approves")
     for path, body in _strings(problems, "approval_requires", value):
-        if body not in BODY_REFS:
-            problems.add(path, f"unknown body {body!r} (known: {', '.join(BODY_REFS)})")
+        if not is_body_ref(body):
+            problems.add(path, f"invalid body {body!r} (use {_BODY_HINT})")
         else:
             draft.approval_requires.append(body)
 
@@ -305,10 +316,8 @@ def _read_ballot(problems: Problems, path: str, value: Any) -> BallotDraft:
         return ballot
     if "body" in fields:
         body = _string(problems, join(path, "body"), fields["body"])
-        if body is not None and body not in BODY_REFS:
-            problems.add(
-                join(path, "body"), f"unknown body {body!r} (known: {', '.join(BODY_REFS)})"
-            )
+        if body is not None and not is_body_ref(body):
+            problems.add(join(path, "body"), f"invalid body {body!r} (use {_BODY_HINT})")
         elif body is not None:
             ballot.body = body
     if "rule" in fields:
@@ -425,4 +434,33 @@ def _read_action(problems: Problems, path: str, value: Any) -> ActionDraft:
             action.guards.append(guard)
     description = _string(problems, join(path, "description"), fields.get("description", ""))
     action.description = description or ""
+    if "override" in fields:
+        action.override = _read_override(problems, join(path, "override"), fields["override"])
     return action
+
+
+def _read_override(problems: Problems, path: str, value: Any) -> Override | None:
+    """``{roles: [toc.chair], reason: required}``: who may skip the stage's ballot, saying why."""
+    fields = _fields(problems, path, value, required=_OVERRIDE_REQUIRED)
+    if fields is None or not set(_OVERRIDE_REQUIRED) <= set(fields):
+        return None
+    roles: list[RoleRef] = []
+    if isinstance(fields["roles"], list | tuple) and not fields["roles"]:
+        problems.add(join(path, "roles"), "must name at least one role allowed to override")
+    for role_path, text in _strings(problems, join(path, "roles"), fields["roles"]):
+        try:
+            role = RoleRef.parse(text)
+        except ValueError as error:
+            problems.add(role_path, str(error))
+            continue
+        if role.body is None:
+            problems.add(role_path, f"role {text!r} cannot override: name a seat of a body")
+        else:
+            roles.append(role)
+    if fields["reason"] != "required":
+        problems.add(
+            join(path, "reason"),
+            f"must be 'required' (an override always gives its reason), got {fields['reason']!r}",
+        )
+        return None
+    return Override(tuple(roles)) if roles else None

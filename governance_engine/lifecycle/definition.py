@@ -9,8 +9,9 @@ The workflow language (one file per workflow; the file is named after the workfl
     description: ...                # optional, everywhere a description appears
     initial: draft                  # the state a filed proposal starts in
     approval_requires: [sponsor, toc, board]
-        # bodies whose ballots must all have passed on the current revision digest before a
-        # proposal may enter an ``approved`` state; enforced by the engine on every such action
+        # bodies (``sponsor`` or a body slug) whose ballots must all have passed on the current
+        # revision digest before a proposal may enter an ``approved`` state; enforced by the
+        # engine on every such action
     objection_window: 21 days       # optional: how long after a decision any member may lodge a
                                     # formal objection to it (same spelling as a timer's
                                     # ``after``); without it, the workflow allows no objections
@@ -19,7 +20,7 @@ The workflow language (one file per workflow; the file is named after the workfl
         terminal: false             # a final state: no action may leave it
         approved: false             # the proposal is approved here (published, incubating...)
         ballot:                     # this state is a vote of one body
-          body: toc                 # sponsor (the proposal's working group), toc or board
+          body: toc                 # sponsor (the proposal's sponsoring body) or a body slug
           rule: two-thirds-of-body  # a voting preset, or a rule mapping ({preset: iab, min_yes: 5})
           outcomes: {passed: toc_sign_off, failed: toc_return, no_quorum: toc_return}
         timer: {after: 14 days, action: expire}   # also "2 weeks", "10 business days"
@@ -27,9 +28,15 @@ The workflow language (one file per workflow; the file is named after the workfl
       submit:
         source: draft               # a state or a list of states
         dest: wg_review
-        roles: [sponsor.chair]      # author, system, or <sponsor|toc|board>.<chair|co_chair|
+        roles: [sponsor.chair]      # author, system, or <sponsor|body slug>.<chair|co_chair|
                                     #   secretary|member>; member = any voting seat of that body
         guards: [has_revision]      # names from ``guards.GUARDS``, never import paths
+        override: {roles: [toc.chair], reason: required}
+                                    # optional: who may take this action out of a ballot stage
+                                    # *forward* without a passed ballot there (see ``gating``)
+
+Body references are ``sponsor`` or a body's slug (``toc``, ``wg-trust-validation``, ``iesg``);
+whether the body exists is checked against the directory when the workflow is used, not here.
 
 Ballot outcomes and timers are fired by the engine as ``system``: the action each names must
 leave that state and allow ``system``. Every state must be reachable from ``initial``, every
@@ -63,8 +70,16 @@ KIND: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
 MAX_KIND: Final = 32
 """A proposal kind: lower-case letters, digits, '_' and '-', starting with a letter."""
 
-BODY_REFS: Final = ("sponsor", "toc", "board")
-"""Bodies a workflow refers to: the proposal's sponsoring working group, the TOC, the Board."""
+SPONSOR: Final = "sponsor"
+"""The body reference meaning the proposal's sponsoring body; every other reference is a slug."""
+
+BODY_REF: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+"""What a body reference looks like: ``sponsor`` or a body slug (as the directory spells them)."""
+
+
+def is_body_ref(text: str) -> bool:
+    return bool(BODY_REF.match(text)) and len(text) <= 64
+
 
 SEAT_ROLES: Final = ("chair", "co_chair", "secretary", "member")
 """Seat roles an action may require; ``member`` means any voting seat of the body."""
@@ -91,11 +106,11 @@ class RoleRef:
         if text in PLAIN_ROLES:
             return cls(None, text)
         body, dot, role = text.partition(".")
-        if dot and body in BODY_REFS and role in SEAT_ROLES:
+        if dot and is_body_ref(body) and role in SEAT_ROLES:
             return cls(body, role)
         raise ValueError(
             f"unknown role {text!r} (known: {', '.join(PLAIN_ROLES)}, or <body>.<seat> with "
-            f"body in {', '.join(BODY_REFS)} and seat in {', '.join(SEAT_ROLES)})"
+            f"body 'sponsor' or a body slug and seat in {', '.join(SEAT_ROLES)})"
         )
 
     def __str__(self) -> str:
@@ -169,6 +184,18 @@ class StateDefinition:
 
 
 @dataclass(frozen=True)
+class Override:
+    """Who may take an action forward out of a ballot stage whose ballot has not passed.
+
+    Always with a reason on the record (``reason: required``, the only setting); the act is
+    logged as an override.
+    """
+
+    roles: tuple[RoleRef, ...]
+    reason: str = "required"
+
+
+@dataclass(frozen=True)
 class ActionDefinition:
     name: str
     sources: tuple[str, ...]
@@ -176,6 +203,7 @@ class ActionDefinition:
     roles: tuple[RoleRef, ...]
     guards: tuple[str, ...]
     description: str
+    override: Override | None = None
 
     def allows(self, role: RoleRef | str) -> bool:
         """Whether ``role`` is one of the roles named for this action."""
@@ -236,7 +264,9 @@ class WorkflowDefinition:
         """Read a ``to_dict`` snapshot back, validating it exactly as a file is validated."""
         from governance_engine.lifecycle._parse import parse_definition
 
-        return parse_definition(data, source, stem=None)
+        # The stage-gating lint is for files; a stored snapshot predating it still runs, and
+        # the engine enforces gating on it all the same.
+        return parse_definition(data, source, stem=None, gating=False)
 
     def digest(self) -> str:
         """SHA-256 (hex) of the canonical JSON of ``to_dict()``; equal definitions, equal digest."""
@@ -290,10 +320,17 @@ def _state_to_dict(state: StateDefinition) -> dict[str, Any]:
 
 
 def _action_to_dict(action: ActionDefinition) -> dict[str, Any]:
-    return {
+    """Without ``override`` when there is none: adding the key changed no digest."""
+    data: dict[str, Any] = {
         "source": list(action.sources),
         "dest": action.dest,
         "roles": [str(role) for role in action.roles],
         "guards": list(action.guards),
         "description": action.description,
     }
+    if action.override is not None:
+        data["override"] = {
+            "roles": [str(role) for role in action.override.roles],
+            "reason": action.override.reason,
+        }
+    return data

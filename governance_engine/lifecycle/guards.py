@@ -19,8 +19,8 @@ class ProposalFacts:
     revision_count: int
     open_ballot: bool
     passed_on_current_revision: frozenset[str]
-    """Body refs (``sponsor``, ``toc``, ``board``) whose latest ballot on the current revision
-    digest passed."""
+    """Body references (``sponsor``, and body slugs) whose latest ballot on the current
+    revision digest passed."""
     open_concerns: int = 0
     """Concerns that block: open, or addressed by a chair but not yet resolved by the raiser."""
     open_objections: int = 0
@@ -29,6 +29,9 @@ class ProposalFacts:
     """One line per blocking concern, naming it and its raiser, for the guard's explanation."""
     open_objection_labels: tuple[str, ...] = ()
     """One line per holding objection, naming it, its lodger and the deciding body."""
+    stage_ballot_passed: bool = False
+    """The latest ballot of the proposal's current stage, on the current revision digest,
+    passed (or an override the workflow declares stands in for it, and is logged)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ _BUILTIN: Final = (
         "no_open_concerns",
         lambda facts: facts.open_concerns == 0,
         lambda facts: _named(facts.open_concern_labels, facts.open_concerns, "open concern"),
+    ),
+    Guard(
+        "ballot_passed",
+        lambda facts: facts.stage_ballot_passed,
+        lambda facts: "this stage's ballot has not passed on the current revision",
     ),
     Guard(
         "no_open_objections",

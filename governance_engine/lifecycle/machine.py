@@ -113,6 +113,12 @@ class WorkflowMachine:
         return tuple(self._guards[name] for name in names)
 
     @property
+    def approved_or_after(self) -> frozenset[str]:
+        """The approved states and every state a proposal can reach once approved."""
+        approved = {name for name, state in self.definition.states.items() if state.approved}
+        return frozenset(approved) | self._after_approval
+
+    @property
     def name(self) -> str:
         return self.definition.name
 

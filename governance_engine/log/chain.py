@@ -86,13 +86,16 @@ class VerifyResult:
         return f"log broken at seq {self.broken_seq}: {self.reason}"
 
 
-def verify_chain(entries: Iterable[StoredEntry]) -> VerifyResult:
+def verify_chain(
+    entries: Iterable[StoredEntry], *, first_seq: int = 1, prev_hash: str = GENESIS_HASH
+) -> VerifyResult:
     """Recompute the chain over ``entries`` (in seq order) and report the first break.
 
     Streams: holds one entry at a time, so memory stays flat however long the log is.
+    ``first_seq`` and ``prev_hash`` resume the chain after an entry already checked.
     """
-    expected_seq = 1
-    prev = GENESIS_HASH
+    expected_seq = first_seq
+    prev = prev_hash
     checked = 0
     for entry in entries:
         seq = entry.content.seq

@@ -40,6 +40,7 @@ IGNORED_ACTIONS = frozenset(
     {
         "organization.created",
         "body.created",
+        "body.parent_set",
         "seat.granted",
         "seat.ended",
         "token.issued",
@@ -49,6 +50,14 @@ IGNORED_ACTIONS = frozenset(
         "webhook.created",
         "webhook.disabled",
         "webhook.enabled",
+        # signing in (services.access, services.web_sessions)
+        "session.signed_in",
+        "session.signed_out",
+        "sessions.ended",
+        "identity.linked",
+        "identity.revoked",
+        "invitation.sent",
+        "organization.email_domains_set",
     }
 )
 

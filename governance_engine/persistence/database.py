@@ -11,27 +11,24 @@ PostgreSQL: a connection pool; writers lock the rows they change (``SELECT ... F
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from governance_engine.errors import ConcurrentUpdate, ConfigurationError
+from governance_engine.persistence.retry import DEFAULT_ATTEMPTS, ContentionRetry, is_retryable
+
+__all__ = ["ISOLATION_LEVELS", "Database", "create_database_engine", "is_retryable", "parse_url"]
 
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "governance_read_only"
-
-# PostgreSQL SQLSTATEs that mean "run the whole unit of work again":
-# serialization_failure and deadlock_detected.
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def parse_url(url: str) -> URL:
@@ -109,27 +106,24 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
     return engine
 
 
-def is_retryable(error: BaseException) -> bool:
-    """True for failures that mean "another transaction won; run the whole unit again"."""
-    if isinstance(error, DBAPIError):
-        sqlstate = getattr(error.orig, "sqlstate", None)
-        if sqlstate in _RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
-            return True
-    return False
-
-
 class Database:
     """One engine and its session factories; the only place that commits."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 5, echo: bool = False, isolation: str = "read_committed"
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        echo: bool = False,
+        isolation: str = "read_committed",
+        retry_attempts: int = DEFAULT_ATTEMPTS,
     ) -> None:
         self.url = parse_url(url)
         self.engine = create_database_engine(
             url, pool_size=pool_size, echo=echo, isolation=isolation
         )
+        self.isolation = isolation
+        self.contention = ContentionRetry(attempts=retry_attempts)
         self.retries = 0  # units of work re-run after a serialization failure (observability)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(
@@ -163,18 +157,22 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
-    def run(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:
-        """Run ``work`` in a unit of work, re-running all of it on serialization failures."""
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.transaction() as session:
-                    return work(session)
-            except DBAPIError as error:
-                if attempt == attempts or not is_retryable(error):
-                    raise
-                self.retries += 1
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not crypto
-        raise AssertionError("unreachable")
+    def run(self, work: Callable[[Session], T], *, what: str = "the work") -> T:
+        """Run ``work`` in a unit of work, re-running all of it when it loses to another.
+
+        The policy is ``self.contention`` (``GOVERNANCE_DB_RETRY_ATTEMPTS``); when it gives
+        up, ``TryAgain`` is raised and nothing was written.
+        """
+
+        def attempt() -> T:
+            with self.transaction() as session:
+                return work(session)
+
+        return self.contention.run(attempt, what=what, on_retry=self.count_retry)
+
+    def count_retry(self) -> None:
+        """Count one re-run unit of work (``retries``, for observability and tests)."""
+        self.retries += 1
 
     def ping(self) -> None:
         """Raise ConfigurationError unless the database answers."""

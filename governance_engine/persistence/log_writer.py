@@ -12,12 +12,13 @@ order.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import ConfigurationError
@@ -30,6 +31,8 @@ from governance_engine.log import (
     normalize,
     verify_chain,
 )
+from governance_engine.log.merkle import MerkleAccumulator, leaf_hash
+from governance_engine.log.stored_row import DamagedRow, in_order, is_digest, parse_row
 from governance_engine.persistence import outbox
 from governance_engine.persistence.models import LogEntry, LogHead, table_of
 
@@ -57,19 +60,6 @@ _LAST_AND_HEAD = select(
     select(func.max(_entries.c.seq)).scalar_subquery(),
     select(_head.c.seq).where(_head.c.id == 1).scalar_subquery(),
 )
-_STORED_COLUMNS = select(
-    _entries.c.seq,
-    _entries.c.recorded_at,
-    _entries.c.actor_id,
-    _entries.c.action,
-    _entries.c.subject_type,
-    _entries.c.subject_id,
-    _entries.c.proposal_id,
-    _entries.c.body_id,
-    _entries.c.payload,
-    _entries.c.prev_hash,
-    _entries.c.hash,
-).order_by(_entries.c.seq)
 
 
 def lock_head(session: Session) -> LogHead:
@@ -201,50 +191,147 @@ def iter_entries(session: Session, *, after_seq: int = 0) -> Generator[LogEntry]
 
 def iter_stored(
     session: Session, *, after_seq: int = 0, upto: int | None = None
-) -> Generator[StoredEntry]:
-    """Entries after ``after_seq`` (up to ``upto``) in seq order as plain values, streamed."""
-    statement = _STORED_COLUMNS.where(_entries.c.seq > after_seq)
-    if upto is not None:
-        statement = statement.where(_entries.c.seq <= upto)
-    result = session.connection().execute(statement.execution_options(yield_per=_STREAM_BATCH))
+) -> Generator[StoredEntry | DamagedRow]:
+    """Entries after ``after_seq`` (up to ``upto``) in seq order, streamed, each row checked.
+
+    Rows are read as the driver returns them, with no type processing, and checked by
+    ``log.stored_row.parse_row``: a damaged row comes back as a :class:`DamagedRow` naming
+    its seq, not as an exception, and so does a row the driver cannot even decode.
+    """
+    sql = _SQL_ROWS_POSTGRES if _dialect(session) == "postgresql" else _SQL_ROWS
+    sql += " WHERE seq > :after" + ("" if upto is None else " AND seq <= :upto") + " ORDER BY seq"
+    params: dict[str, int] = {"after": after_seq} | ({} if upto is None else {"upto": upto})
+    expected = after_seq + 1
     try:
-        for row in result:
-            seq, at, actor, action, kind, subject, proposal, body, payload, prev, digest = row
-            content = EntryContent(seq, at, actor, action, kind, subject, proposal, body, payload)
-            yield StoredEntry(content=content, prev_hash=prev, hash=digest)
+        result = session.connection().execute(
+            text(sql).execution_options(yield_per=_STREAM_BATCH), params
+        )
+    except DBAPIError as error:
+        yield DamagedRow(expected, f"the log cannot be read: {_first_line(error)}")
+        return
+    batches = result.partitions()
+    try:
+        while True:
+            try:
+                batch = next(batches, None)
+            except DBAPIError as error:
+                yield DamagedRow(expected, f"a row cannot be read: {_first_line(error)}")
+                return
+            if batch is None:
+                return
+            for row in batch:
+                parsed = parse_row(tuple(row), expected_seq=expected)
+                yield parsed
+                if isinstance(parsed, StoredEntry):
+                    expected = parsed.content.seq + 1
     finally:
         result.close()
 
 
+def _dialect(session: Session) -> str:
+    return session.connection().dialect.name
+
+
+def _first_line(error: DBAPIError) -> str:
+    text_ = str(error.orig or error).strip()
+    return text_.splitlines()[0] if text_ else type(error.orig or error).__name__
+
+
+_COLUMNS = "seq, recorded_at, actor_id, action, subject_type, subject_id, proposal_id, body_id"
+_SQL_ROWS = f"SELECT {_COLUMNS}, payload, prev_hash, hash FROM log_entries"  # noqa: S608
+# JSONB to text, so every backend hands the payload over as JSON text to be checked.
+_SQL_ROWS_POSTGRES = f"SELECT {_COLUMNS}, CAST(payload AS TEXT), prev_hash, hash FROM log_entries"  # noqa: S608
+
+
 def verify(session: Session) -> VerifyResult:
-    """Recompute the whole chain from the stored entries; report the first broken seq.
+    """Recompute the whole chain from the stored entries; report the first broken seq."""
+    return verify_with_prefix(session, prefix_size=None)[0]
+
+
+def verify_with_prefix(
+    session: Session, *, prefix_size: int | None
+) -> tuple[VerifyResult, bytes | None]:
+    """Recompute the whole chain, and the Merkle root of its first ``prefix_size`` entries.
 
     Reads the chain head first and checks the entries up to it, so appends committed while
     it runs are not mistaken for damage. Comparing the recomputed end with the head catches
     entries removed from the end of the log (a chain cut short is otherwise internally
     valid); entries stored beyond the head are caught too, since an append writes its entry
-    and moves the head in one transaction.
+    and moves the head in one transaction. Every row is untrusted: a damaged one is named
+    by its seq, never raised. The root is None when the log has fewer entries than asked
+    for or the chain breaks before them (the result says why).
     """
-    head_seq, head_hash = chain_head(session)
-    with closing(iter_stored(session, upto=head_seq)) as entries:
-        result = verify_chain(entries)
+    head = read_head(session)
+    if isinstance(head, DamagedRow):
+        with closing(iter_stored(session)) as rows:
+            result = _verify_rows(rows, None)[0]
+        return (result if not result.ok else _broken(result, result.checked + 1, head.what)), None
+    head_seq, head_hash = head
+    with closing(iter_stored(session, upto=head_seq)) as rows:
+        result, root = _verify_rows(rows, prefix_size)
     if not result.ok:
-        return result
+        return result, None
     if (head_seq, head_hash) != (result.checked, result.head_hash):
-        return VerifyResult(
-            ok=False,
-            checked=result.checked,
-            broken_seq=result.checked + 1,
-            reason=f"the log ends at seq {result.checked} but its head records seq {head_seq}",
-            head_hash=result.head_hash,
-        )
+        if head_seq == result.checked:
+            what = f"the log head records a hash for seq {head_seq} that is not its entry's"
+        else:
+            what = f"the log ends at seq {result.checked} but its head records seq {head_seq}"
+        return _broken(result, result.checked + 1, what), None
     last, now_head = session.connection().execute(_LAST_AND_HEAD).one()
-    if last is not None and last > now_head:  # one snapshot: an append keeps last <= head
-        return VerifyResult(
-            ok=False,
-            checked=result.checked,
-            broken_seq=now_head + 1,
-            reason=f"entries up to seq {last} are stored beyond the head at seq {now_head}",
-            head_hash=result.head_hash,
-        )
-    return result
+    if type(last) is int and type(now_head) is int and last > now_head:
+        # one snapshot: an append keeps last <= head
+        what = f"entries up to seq {last} are stored beyond the head at seq {now_head}"
+        return _broken(result, now_head + 1, what), None
+    if type(last) is not int and last is not None:
+        return _broken(result, result.checked + 1, f"a row is stored with seq {last!r}"), None
+    return result, root
+
+
+def _broken(result: VerifyResult, seq: int, what: str) -> VerifyResult:
+    return VerifyResult(
+        ok=False, checked=result.checked, broken_seq=seq, reason=what, head_hash=result.head_hash
+    )
+
+
+def _verify_rows(
+    rows: Iterable[StoredEntry | DamagedRow], prefix_size: int | None
+) -> tuple[VerifyResult, bytes | None]:
+    damage: list[DamagedRow] = []
+    tree = MerkleAccumulator()
+
+    def entries() -> Iterator[StoredEntry]:
+        for row in in_order(rows):
+            if isinstance(row, DamagedRow):
+                damage.append(row)
+                return
+            if prefix_size is not None and tree.size < prefix_size and is_digest(row.hash):
+                tree.add(leaf_hash(bytes.fromhex(row.hash)))  # a bad hash breaks the chain here
+            yield row
+
+    result = verify_chain(entries())
+    if not result.ok:
+        return result, None
+    if damage:
+        return _broken(result, damage[0].seq, damage[0].what), None
+    if prefix_size is None or tree.size < prefix_size:
+        return result, None
+    return result, tree.root()
+
+
+def read_head(session: Session) -> tuple[int, str] | DamagedRow:
+    """The chain head's seq and hash, checked: a missing or malformed head is damage."""
+    try:
+        rows = session.connection().execute(text(_SQL_HEAD)).all()
+    except DBAPIError as error:
+        return DamagedRow(1, f"the log head cannot be read: {_first_line(error)}")
+    if not rows:
+        return DamagedRow(1, "the log head row is missing")
+    seq, digest = rows[0]
+    if type(seq) is not int or seq < 0:
+        return DamagedRow(1, f"the log head records seq {seq!r}")
+    if not is_digest(digest):
+        return DamagedRow(max(seq, 1), f"the log head records hash {digest!r}")
+    return seq, digest
+
+
+_SQL_HEAD = "SELECT seq, hash FROM log_head WHERE id = 1"

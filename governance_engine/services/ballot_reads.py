@@ -97,8 +97,9 @@ def list_decisions(
     proposal_id: int | None = None,
     kind: str | None = None,
     outcome: str | None = None,
+    newest_first: bool = False,
 ) -> list[DecisionSummary]:
-    """The register in the order decisions were recorded, with optional filters."""
+    """The register in the order decisions were recorded (or the latest first), filtered."""
     body_id = None
     if body is not None:
         found = directory.body_by_slug(session, body)
@@ -113,6 +114,7 @@ def list_decisions(
         proposal_id=proposal_id,
         kind=kind,
         outcome=outcome,
+        newest_first=newest_first,
     )
     slugs = _body_slugs(session)
     return [DecisionSummary(decision, slugs[decision.body_id]) for decision in rows]

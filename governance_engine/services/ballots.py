@@ -27,15 +27,15 @@ from governance_engine.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    ProxyOverruled,
     StaleVersion,
 )
-from governance_engine.lifecycle import BallotStage
+from governance_engine.lifecycle import BallotStage, WorkflowDefinition
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     Ballot,
     BallotElector,
     Body,
-    BodyKind,
     Decision,
     Proposal,
     SeatRole,
@@ -45,6 +45,7 @@ from governance_engine.persistence.repositories import ballots as queries
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.services import ballot_records, proposals
+from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
@@ -75,15 +76,12 @@ def frozen_rule(ballot: Ballot) -> Rule:
     return Rule.from_dict(ballot.rule)
 
 
-def _reviewing_body(session: Session, stage: BallotStage, proposal: Proposal) -> Body:
-    if stage.body == "sponsor":
-        body = session.get(Body, proposal.sponsor_body_id)
-    else:
-        kind = BodyKind.TOC if stage.body == "toc" else BodyKind.BOARD
-        body = directory.body_of_kind(session, kind)
-    if body is None:
-        raise Conflict(f"there is no {stage.body} body to hold this ballot")
-    return body
+def _reviewing_body(
+    session: Session, definition: WorkflowDefinition, stage: BallotStage, proposal: Proposal
+) -> Body:
+    """The body the stage names (BodyMissing, 409, when the directory has none)."""
+    where = f"states.{proposal.state}.ballot.body"
+    return BodyRefs.load(session, proposal).require(stage.body, definition, where)
 
 
 def _seat_roles(session: Session, actor: Actor, body: Body, at: datetime) -> set[str]:
@@ -128,7 +126,7 @@ def open_ballot(
         raise Conflict(
             f"proposal {proposal.id} is in state {proposal.state!r}, which calls for no ballot"
         )
-    body = _reviewing_body(session, stage, proposal)
+    body = _reviewing_body(session, machine.definition, stage, proposal)
     officers = {SeatRole.CHAIR.value, SeatRole.CO_CHAIR.value, SeatRole.SECRETARY.value}
     _require_officer(session, actor, body, at, officers, "open a ballot there")
     existing = proposal_queries.open_ballot(session, proposal.id)
@@ -256,8 +254,11 @@ def cast_vote(
 ) -> CastVote:
     """Cast or change a position; a secretary of the body may enter one for a member (proxy).
 
-    A change keeps the earlier position in the decision log. This is the busiest write, so
-    it reads and writes only the columns it needs (``queries.lock_for_vote`` and friends).
+    A proxy never overrules the member: a position the member entered themself cannot be
+    replaced by a proxy (only the member may change it), while the member's own vote replaces a
+    proxy entered before it. A change keeps the earlier position in the decision log. This is
+    the busiest write, so it reads and writes only the columns it needs
+    (``queries.lock_for_vote`` and friends).
     """
     require_writer(actor)
     if actor.person_id is None:
@@ -288,6 +289,8 @@ def cast_vote(
     _cached_rule(ballot.rule).check_position(choice, rationale)
     rationale = rationale.strip()
     standing = elector.vote
+    if standing is not None and voter_id != actor.person_id:
+        _refuse_overruling_proxy(standing, voter_id, ballot.id)
     previous = (
         None if standing is None else {"choice": standing.choice, "rationale": standing.rationale}
     )
@@ -329,6 +332,16 @@ def cast_vote(
         updated_at=at,
         changes=0 if standing is None else standing.changes + 1,
     )
+
+
+def _refuse_overruling_proxy(standing: queries.StandingVote, voter_id: int, ballot_id: int) -> None:
+    """Voting in person revokes a proxy (Robert's Rules; the usual bylaw), never the reverse."""
+    if standing.entered_by_id == voter_id:
+        raise ProxyOverruled(
+            f"person {voter_id} entered their own position on ballot {ballot_id}: a proxy "
+            "cannot replace it (only the member may change it)",
+            voter_id=voter_id,
+        )
 
 
 def amend_electorate(

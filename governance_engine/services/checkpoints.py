@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,15 +12,18 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from governance_engine.errors import InvalidInput, NotFound
+from governance_engine.errors import InvalidInput, LogIntegrityError, NotFound
+from governance_engine.log.chain import GENESIS_HASH, StoredEntry, verify_chain
 from governance_engine.log.checkpoint import SignedCheckpoint, sign_checkpoint
 from governance_engine.log.merkle import (
     BlockedTree,
+    MerkleAccumulator,
     consistency_path,
     inclusion_path,
     leaf_hash,
     root_from_leaf_hashes,
 )
+from governance_engine.log.stored_row import DamagedRow, in_order, is_digest
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import Checkpoint, MerkleBlock
 from governance_engine.persistence.repositories import checkpoints as queries
@@ -73,24 +78,101 @@ def to_signed(row: Checkpoint) -> SignedCheckpoint:
 
 
 def create_checkpoint(session: Session, *, at: datetime, key: Ed25519PrivateKey) -> Checkpoint:
-    """Sign the log as it stands; if it has not grown since the last checkpoint, return that one."""
-    head = log_writer.lock_head(session)  # no entry can be appended while we read the tree
+    """Sign the log as it stands; if it has not grown since the last checkpoint, return that one.
+
+    Rule (DESIGN §6): the server never signs two trees that contradict each other. Before
+    signing, the first entries must still be exactly the tree the latest checkpoint signed
+    (same Merkle root, recomputed from the stored hashes), and every entry since must verify
+    on the hash chain up to the head. Otherwise LogIntegrityError, and nothing is signed.
+    """
+    log_writer.lock_head(session)  # no entry can be appended while we read the tree
+    head = log_writer.read_head(session)
+    if isinstance(head, DamagedRow):
+        raise LogIntegrityError(f"refusing to sign a checkpoint: {head.what}")
+    head_seq, head_hash = head
     latest = queries.latest(session)
-    if latest is not None and latest.tree_size == head.seq:
-        return latest
-    _store_blocks(session, head.seq)
-    root = _tree(session, head.seq).root(0, head.seq)
-    signed = sign_checkpoint(key, tree_size=head.seq, root_hash=root, timestamp=at)
+    tree = MerkleAccumulator()
+    prev = GENESIS_HASH
+    if latest is not None:
+        signed = _checked_signed(latest)
+        if head_seq < signed.tree_size:
+            raise LogIntegrityError(
+                f"refusing to sign a checkpoint: the log head is at seq {head_seq}, below the "
+                f"latest checkpoint of size {signed.tree_size}: entries "
+                f"{head_seq + 1}..{signed.tree_size} were removed (rollback)"
+            )
+        prev = _add_prefix(session, tree, signed)
+        if head_seq == signed.tree_size and head_hash == prev:
+            return latest
+    _add_since(session, tree, first_seq=tree.size + 1, prev=prev, head=(head_seq, head_hash))
+    _store_blocks(session, head_seq)
+    signed_now = sign_checkpoint(key, tree_size=head_seq, root_hash=tree.root(), timestamp=at)
     row = Checkpoint(
-        tree_size=signed.tree_size,
-        root_hash=signed.root_hash.hex(),
+        tree_size=signed_now.tree_size,
+        root_hash=signed_now.root_hash.hex(),
         signed_at=at,
-        key_id=signed.key_id,
-        signature=base64.b64encode(signed.signature).decode("ascii"),
+        key_id=signed_now.key_id,
+        signature=base64.b64encode(signed_now.signature).decode("ascii"),
     )
     session.add(row)
     session.flush()
     return row
+
+
+def _checked_signed(row: Checkpoint) -> SignedCheckpoint:
+    try:
+        return to_signed(row)
+    except (TypeError, ValueError) as error:
+        raise LogIntegrityError(
+            f"refusing to sign a checkpoint: the stored checkpoint of size {row.tree_size} "
+            f"is damaged ({error})"
+        ) from None
+
+
+def _add_prefix(session: Session, tree: MerkleAccumulator, signed: SignedCheckpoint) -> str:
+    """Add the leaves of entries 1..size to ``tree``, check the root is the signed one, and
+    return the hash of entry ``size`` (the chain goes on from it)."""
+    prev = GENESIS_HASH
+    for seq, value in queries.numbered_chain_hashes(session, upto=signed.tree_size):
+        if seq != tree.size + 1 or not isinstance(value, str) or not is_digest(value):
+            break
+        tree.add(leaf_hash(bytes.fromhex(value)))
+        prev = value
+    if tree.size != signed.tree_size or tree.root() != signed.root_hash:
+        raise LogIntegrityError(
+            f"refusing to sign a checkpoint: entries 1..{signed.tree_size} are no longer the "
+            f"tree the checkpoint of size {signed.tree_size} signed (the log was rewritten)"
+        )
+    return prev
+
+
+def _add_since(
+    session: Session, tree: MerkleAccumulator, *, first_seq: int, prev: str, head: tuple[int, str]
+) -> None:
+    """Verify the chain from ``first_seq`` to the head, adding each entry's leaf to ``tree``."""
+    damage: list[DamagedRow] = []
+
+    def entries() -> Iterator[StoredEntry]:
+        rows = log_writer.iter_stored(session, after_seq=first_seq - 1, upto=head[0])
+        with closing(rows):
+            for row in in_order(rows, first_seq=first_seq):
+                if isinstance(row, DamagedRow):
+                    damage.append(row)
+                    return
+                if is_digest(row.hash):  # else the chain breaks at this entry
+                    tree.add(leaf_hash(bytes.fromhex(row.hash)))
+                yield row
+
+    result = verify_chain(entries(), first_seq=first_seq, prev_hash=prev)
+    if not result.ok:
+        raise LogIntegrityError(f"refusing to sign a checkpoint: {result.describe()}")
+    if damage:
+        raise LogIntegrityError(f"refusing to sign a checkpoint: {damage[0].describe()}")
+    if (tree.size, result.head_hash) != head:
+        raise LogIntegrityError(
+            f"refusing to sign a checkpoint: the chain ends at seq {tree.size} but the log "
+            f"head records seq {head[0]}"
+        )
 
 
 def _tree_size(session: Session, tree_size: int | None) -> int:

@@ -16,7 +16,6 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     ApiToken,
     Body,
-    BodyKind,
     Organization,
     OrganizationKind,
     Person,
@@ -29,6 +28,8 @@ from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_admin
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_BODY_KIND = re.compile(r"[a-z][a-z0-9_]*\Z")
+_RESERVED_SLUGS = ("sponsor",)  # workflows use it for the proposal's sponsoring body
 
 
 def _name(value: str, field: str) -> str:
@@ -38,7 +39,7 @@ def _name(value: str, field: str) -> str:
     return value
 
 
-def _choice(value: str, allowed: type[OrganizationKind | BodyKind | SeatRole], field: str) -> str:
+def _choice(value: str, allowed: type[OrganizationKind | SeatRole], field: str) -> str:
     values = [member.value for member in allowed]
     if value not in values:
         raise InvalidInput(
@@ -82,23 +83,43 @@ def create_body(
     name: str,
     kind: str,
     description: str = "",
+    parent: str | None = None,
 ) -> Body:
+    """Add a body of any kind (``board``, ``toc``, ``working_group``, ``committee``,
+    ``council``...; several of a kind), optionally under a ``parent`` body (by slug)."""
     require_admin(actor, "create bodies")
     if not _SLUG.match(slug) or len(slug) > 64:
         raise InvalidInput(
             f"slug {slug!r} must be lowercase letters and digits separated by single hyphens",
             field="slug",
         )
-    kind = _choice(kind, BodyKind, "kind")
+    if slug in _RESERVED_SLUGS:
+        raise InvalidInput(
+            f"slug {slug!r} is reserved: workflows use it for a proposal's sponsoring body",
+            field="slug",
+        )
+    if not _BODY_KIND.match(kind) or len(kind) > 32:
+        raise InvalidInput(
+            f"kind {kind!r} must be 1 to 32 lowercase letters, digits and '_', starting with a "
+            "letter (board, toc, working_group, committee, council...)",
+            field="kind",
+        )
     if directory.body_by_slug(session, slug) is not None:
         raise Conflict(f"a body with slug {slug!r} already exists", field="slug")
-    if kind != BodyKind.WORKING_GROUP and directory.body_of_kind(session, kind) is not None:
-        raise Conflict(f"there is already a {kind} body; there can be only one", field="kind")
+    parent_body = _parent(session, parent)
     body = Body(
-        slug=slug, name=_name(name, "name"), kind=kind, description=description, created_at=at
+        slug=slug,
+        name=_name(name, "name"),
+        kind=kind,
+        description=description,
+        created_at=at,
+        parent_id=parent_body.id if parent_body is not None else None,
     )
     session.add(body)
     session.flush()
+    payload: dict[str, object] = {"slug": slug, "name": body.name, "kind": kind}
+    if parent_body is not None:
+        payload["parent"] = parent_body.slug
     log_writer.append(
         session,
         at=at,
@@ -107,7 +128,54 @@ def create_body(
         subject_type="body",
         subject_id=body.id,
         body_id=body.id,
-        payload={"slug": slug, "name": body.name, "kind": kind},
+        payload=payload,
+    )
+    return body
+
+
+def _parent(session: Session, slug: str | None) -> Body | None:
+    if slug is None:
+        return None
+    parent = directory.body_by_slug(session, slug)
+    if parent is None:
+        raise InvalidInput(f"there is no body {slug!r} to be the parent", field="parent")
+    return parent
+
+
+def set_parent(
+    session: Session, *, actor: Actor, at: datetime, body: Body, parent: str | None
+) -> Body:
+    """Set or clear where formal objections and appeals about ``body``'s decisions go.
+
+    Refused when it would make a cycle (a body above itself), since objections go up the chain.
+    """
+    require_admin(actor, "change bodies")
+    parent_body = _parent(session, parent)
+    if parent_body is not None:
+        bodies = {b.id: b for b in directory.all_bodies(session)}
+        above: Body | None = parent_body
+        while above is not None:
+            if above.id == body.id:
+                raise Conflict(
+                    f"{parent_body.slug} cannot be the parent of {body.slug}: "
+                    f"{body.slug} is already above it",
+                    field="parent",
+                )
+            above = bodies.get(above.parent_id) if above.parent_id is not None else None
+    new_id = parent_body.id if parent_body is not None else None
+    if body.parent_id == new_id:
+        return body
+    body.parent_id = new_id
+    session.flush()
+    log_writer.append(
+        session,
+        at=at,
+        actor_id=actor.person_id,
+        action="body.parent_set",
+        subject_type="body",
+        subject_id=body.id,
+        body_id=body.id,
+        payload={"parent": parent_body.slug if parent_body is not None else None},
     )
     return body
 

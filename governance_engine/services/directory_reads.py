@@ -104,6 +104,11 @@ def list_bodies(session: Session, *, after: int, limit: int, kind: str | None = 
     return directory.bodies_page(session, after=after, limit=limit, kind=kind)
 
 
+def body_slugs(session: Session) -> dict[int, str]:
+    """Every body's slug by id (to name a body's parent)."""
+    return {body.id: body.slug for body in directory.all_bodies(session)}
+
+
 def get_body(session: Session, slug: str) -> Body:
     body = directory.body_by_slug(session, slug)
     if body is None:

@@ -69,10 +69,21 @@ class ObjectionView:
 
 
 def deciding_body(session: Session, decided_by: Body) -> Body:
-    """The body above the one that decided: WG -> TOC -> Board; the Board decides its own."""
-    body = directory.body_of_kind(session, _ABOVE[decided_by.kind])
+    """Where a formal objection to a body's decision goes: its ``parent`` body when it has
+    one; otherwise, as before bodies had parents, WG -> TOC -> Board, and the Board decides
+    its own."""
+    if decided_by.parent_id is not None:
+        parent = session.get(Body, decided_by.parent_id)
+        assert parent is not None  # a foreign key guarantees it
+        return parent
+    above = _ABOVE.get(decided_by.kind)
+    body = directory.body_of_kind(session, above) if above is not None else None
     if body is None:
-        raise Conflict(f"there is no {_ABOVE[decided_by.kind]} body to decide an objection")
+        raise Conflict(
+            f"{decided_by.slug} has no parent body to decide a formal objection to its "
+            "decisions: an admin sets one (PATCH /api/v1/bodies/{slug} with a parent)",
+            body=decided_by.slug,
+        )
     return body
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -35,11 +35,12 @@ from governance_engine.persistence.models import (
 )
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as queries
-from governance_engine.services import ballot_records, concerns, objections
+from governance_engine.services import ballot_records, body_refs, concerns, gating, objections
+from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
-from governance_engine.services.roles import BodyNames, body_ref, roles_for
+from governance_engine.services.roles import BodyNames, roles_for
 from governance_engine.services.workflows import WorkflowCatalog
 
 MAX_TITLE = 300
@@ -55,6 +56,9 @@ class AvailableAction:
     dest: str
     description: str
     blocked_by: tuple[str, ...]
+    override: bool = False
+    """Only as an override the workflow declares (the stage's ballot has not passed): the
+    person must give a reason, and it is logged as an override."""
 
     @property
     def ready(self) -> bool:
@@ -135,8 +139,11 @@ def file_proposal(
         )
     if text is not None:
         _check_revision_text(text)
-    catalog.record(session, machine, at=at, actor_id=actor.person_id)
     definition = machine.definition
+    refs = BodyRefs.load(session)
+    for ref, where in body_refs.references(definition):
+        refs.require(ref, definition, where)
+    catalog.record(session, machine, at=at, actor_id=actor.person_id)
     proposal = Proposal(
         kind=definition.kind,
         title=title,
@@ -258,14 +265,17 @@ def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
     """
     current = queries.current_revision(session, proposal.id)
     passed: set[str] = set()
+    stage_passed = False
     if current is not None:
         latest: dict[str, Ballot] = {}
-        bodies = {body.id: body for body in _bodies(session)}
-        for ballot in queries.closed_ballots_on_digest(session, proposal.id, current.digest):
-            ref = body_ref(bodies[ballot.body_id], proposal)
-            if ref is not None:
+        refs = BodyRefs.load(session, proposal)
+        bodies = {body.id: body for body in refs.bodies}
+        closed = queries.closed_ballots_on_digest(session, proposal.id, current.digest)
+        for ballot in closed:
+            for ref in refs.refs_of(bodies[ballot.body_id]):
                 latest[ref] = ballot
         passed = {ref for ref, ballot in latest.items() if ballot.outcome == "passed"}
+        stage_passed = gating.stage_ballot_passed(proposal, closed)
     concern_labels = concerns.blocking_labels(session, proposal.id)
     objection_labels = objections.holding_labels(
         session, proposal.id, current.digest if current is not None else None
@@ -278,11 +288,8 @@ def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
         open_objections=len(objection_labels),
         open_concern_labels=concern_labels,
         open_objection_labels=objection_labels,
+        stage_ballot_passed=stage_passed,
     )
-
-
-def _bodies(session: Session) -> list[Body]:
-    return directory.all_bodies(session)
 
 
 def _check_version(proposal: Proposal, expected_version: int | None) -> None:
@@ -327,6 +334,11 @@ def take_action(
             f"only {names.describe_any(definition.roles)} may {action} proposal {proposal.id}"
         )
     facts = proposal_facts(session, proposal)
+    override = gating.enforce(
+        machine, proposal, definition, roles, facts.stage_ballot_passed, reason
+    )
+    if override:  # the declared override stands in for the stage's passed ballot
+        facts = replace(facts, stage_ballot_passed=True)
     source = proposal.state
     proposal.state = machine.fire(source, action, facts)
     _cancel_abandoned_ballot(session, proposal, actor=actor, at=at, action=action)
@@ -334,6 +346,15 @@ def take_action(
     proposal.updated_at = at
     proposal.state_entered_at = at
     session.flush()
+    payload: dict[str, object] = {
+        "action": action,
+        "from": source,
+        "to": proposal.state,
+        "version": proposal.version,
+        "reason": reason.strip()[:2000],
+    }
+    if override:
+        payload["override"] = True
     log_writer.append(
         session,
         at=at,
@@ -343,13 +364,7 @@ def take_action(
         subject_id=proposal.id,
         proposal_id=proposal.id,
         body_id=proposal.sponsor_body_id,
-        payload={
-            "action": action,
-            "from": source,
-            "to": proposal.state,
-            "version": proposal.version,
-            "reason": reason.strip()[:2000],
-        },
+        payload=payload,
     )
     target = machine.definition.states[proposal.state]
     if target.terminal:
@@ -364,7 +379,8 @@ def take_action(
             kind="transition",
             outcome=proposal.state,
             summary=f"proposal {proposal.id} ({proposal.title}) {action}: {source} -> "
-            f"{proposal.state}",
+            f"{proposal.state}"
+            + (f" (override of the {source} ballot: {reason.strip()[:2000]})" if override else ""),
             digest=current.digest if current is not None else None,
         )
     return proposal
@@ -427,10 +443,10 @@ def _deciding_body(
     session: Session, proposal: Proposal, action: ActionDefinition, roles: frozenset[str]
 ) -> Body:
     """The body on whose authority an action that ends the lifecycle was taken."""
-    by_ref = {"toc": BodyKind.TOC, "board": BodyKind.BOARD}
+    refs = BodyRefs.load(session, proposal)
     for granted in action.roles:
-        if granted.body in by_ref and str(granted) in roles:
-            body = directory.body_of_kind(session, by_ref[granted.body])
+        if granted.body not in (None, "sponsor") and str(granted) in roles:
+            body = refs.resolve(granted.body)
             if body is not None:
                 return body
     sponsor = session.get(Body, proposal.sponsor_body_id)
@@ -452,6 +468,13 @@ def available_actions(
     for action in machine.available_actions(proposal.state):
         if action.roles == (RoleRef(None, "system"),) or not _allowed(action, roles):
             continue
-        blocked = machine.failed_guards(proposal.state, action.name, facts)
-        result.append(AvailableAction(action.name, action.dest, action.description, tuple(blocked)))
+        gate = gating.check(machine, proposal, action, roles, facts.stage_ballot_passed)
+        if gate is gating.Gate.CLOSED:
+            continue  # forward out of a ballot stage that has not passed: not offered
+        override = gate is gating.Gate.OVERRIDE
+        seen = replace(facts, stage_ballot_passed=True) if override else facts
+        blocked = machine.failed_guards(proposal.state, action.name, seen)
+        result.append(
+            AvailableAction(action.name, action.dest, action.description, tuple(blocked), override)
+        )
     return result

@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import NotFound, PermissionDenied
 from governance_engine.log import VerifyResult
-from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import Ballot, Body, LogEntry, Proposal, Revision
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import log as log_queries
 from governance_engine.persistence.repositories import proposals as queries
 from governance_engine.services.identity import Actor
+from governance_engine.services.log_audit import audit_log
 from governance_engine.services.proposals import get_proposal
 
 _SECRET_FIELDS = ("choice", "rationale", "previous")
@@ -135,9 +136,12 @@ def require_log_reader(viewer: Actor) -> None:
         raise PermissionDenied("only auditors and admins may read the decision log")
 
 
-def verify_log(session: Session, *, viewer: Actor) -> VerifyResult:
+def verify_log(
+    session: Session, *, viewer: Actor, public_key: Ed25519PublicKey | None = None
+) -> VerifyResult:
+    """The chain, then the log against the latest signed checkpoint (``services.log_audit``)."""
     require_log_reader(viewer)
-    return log_writer.verify(session)
+    return audit_log(session, public_key=public_key).as_result()
 
 
 def log_page(

@@ -88,13 +88,24 @@ def build_record(session: Session, number: str) -> DecisionRecord:
         rule_name=ballot.rule_name if ballot else None,
         rule_words=Rule.from_dict(decision.rule).describe() if decision.rule else None,
         secret=bool(ballot and ballot.secret),
-        tally=dict(decision.tally),
+        tally=published_tally(decision.tally, secret=bool(ballot and ballot.secret)),
         votes=_votes(session, ballot, decision) if ballot else (),
         first_seq=evidence[0].seq if evidence else None,
         first_hash=evidence[0].hash if evidence else None,
         last_seq=evidence[1].seq if evidence else None,
         last_hash=evidence[1].hash if evidence else None,
     )
+
+
+_NAMES_VOTERS = ("lines", "standing_blocks")
+
+
+def published_tally(tally: dict[str, Any], *, secret: bool) -> dict[str, Any]:
+    """The tally as a record publishes it: of a secret ballot, only the counts, since the
+    explanation's sentences and the standing blocks name who took a blocking position."""
+    if not secret:
+        return dict(tally)
+    return {key: value for key, value in tally.items() if key not in _NAMES_VOTERS}
 
 
 def _votes(session: Session, ballot: Ballot, decision: Decision) -> tuple[VoteLine, ...]:

@@ -20,7 +20,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from governance_engine.clock import Clock
-from governance_engine.errors import ConcurrentUpdate
+from governance_engine.errors import ConcurrentUpdate, TryAgain
 from governance_engine.log import normalize
 from governance_engine.persistence import log_writer, outbox
 from governance_engine.persistence.database import Database
@@ -53,6 +53,9 @@ def send_reminders(
         except ConcurrentUpdate:
             # Another tick reminded the same voters first (the unique (ballot, person) held;
             # under SERIALIZABLE isolation the ballot lock alone does not show its rows).
+            continue
+        except TryAgain:
+            # Lost to concurrent writers on every attempt: nothing was sent; a later tick does.
             continue
         if sent:
             report.sent += sent

@@ -19,10 +19,11 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import Conflict, InvalidInput, NotFound
-from governance_engine.lifecycle import WorkflowMachine
-from governance_engine.persistence.models import Body, BodyKind, Proposal, Seat
+from governance_engine.lifecycle import SPONSOR, WorkflowMachine
+from governance_engine.persistence.models import Body, Proposal, Seat
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as proposal_queries
+from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.workflows import WorkflowCatalog
 
 MAX_TEXT: Final = 20_000
@@ -64,18 +65,11 @@ def require_not_final(machine: WorkflowMachine, proposal: Proposal, doing: str) 
 
 
 def reviewing_body(session: Session, machine: WorkflowMachine, proposal: Proposal) -> Body:
-    """The body reviewing the proposal now: its state's ballot body, else the sponsoring WG."""
+    """The body reviewing the proposal now: its state's ballot body, else the sponsoring body."""
     stage = machine.definition.states[proposal.state].ballot
-    body: Body | None
-    if stage is None or stage.body == "sponsor":
-        body = session.get(Body, proposal.sponsor_body_id)
-    else:
-        body = directory.body_of_kind(
-            session, BodyKind.TOC if stage.body == "toc" else BodyKind.BOARD
-        )
-    if body is None:
-        raise Conflict(f"there is no {stage.body if stage else 'sponsor'} body to review it")
-    return body
+    ref = SPONSOR if stage is None else stage.body
+    where = f"states.{proposal.state}.ballot.body"
+    return BodyRefs.load(session, proposal).require(ref, machine.definition, where)
 
 
 def seats_on(session: Session, person_id: int | None, body_id: int, at: datetime) -> list[Seat]:

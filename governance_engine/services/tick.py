@@ -11,14 +11,16 @@ reminders lock the ballot and are unique per voter and ballot (``services.remind
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal, TypeAlias
 
 from sqlalchemy.orm import Session
 
 from governance_engine.clock import Clock
 from governance_engine.config import Settings
-from governance_engine.errors import BallotNotOpen, Conflict
+from governance_engine.errors import BallotNotOpen, Conflict, TryAgain
 from governance_engine.persistence.database import Database
 from governance_engine.persistence.repositories import ballots as ballot_queries
 from governance_engine.services import ballots
@@ -27,12 +29,18 @@ from governance_engine.services.reminders import send_reminders
 from governance_engine.services.timers import TimerReport, fire_due_timers
 from governance_engine.services.workflows import WorkflowCatalog
 
+logger = logging.getLogger("governance_engine.tick")
+
+_Outcome: TypeAlias = Literal["closed", "still_open", "already_closed"]
+
 
 @dataclass
 class TickReport:
     closed: list[int] = field(default_factory=list)
     still_open: int = 0
     already_closed: int = 0
+    deferred: int = 0
+    """Due ballots left open for a later tick because their close kept losing to others."""
     timers: TimerReport = field(default_factory=TimerReport)
     reminders_sent: int = 0
 
@@ -49,6 +57,8 @@ class TickReport:
             f"closed ballots: {closed}; still open: {self.still_open}; "
             f"timers fired on proposals: {fired}"
         )
+        if self.deferred:
+            text += f"; left for a later tick (contention): {self.deferred}"
         if self.timers.refused or self.timers.waiting:
             text += f"; timers refused by a guard: {len(self.timers.refused) + self.timers.waiting}"
         return text + f"; reminders sent: {self.reminders_sent}"
@@ -88,27 +98,40 @@ def _close_if_due(
     ballot_id: int,
     report: TickReport,
 ) -> bool:
-    def work(session: Session) -> bool:
+    """Close one ballot if its rule lets it close now; count what happened once it committed.
+
+    ``work`` may run several times (a unit of work that lost to a concurrent one is re-run),
+    so it only says what it did; the report counts the outcome of the attempt that committed.
+    """
+
+    def work(session: Session) -> _Outcome:
         at = clock.now()
         ballot = ballots.get_ballot(session, ballot_id)
         if ballot.state != "open":
-            report.already_closed += 1
-            return False
+            return "already_closed"
         if not ballots.evaluate_ballot(session, ballot, at).may_close:
-            report.still_open += 1
-            return False
+            return "still_open"
         try:
             ballots.close_ballot(
                 session, actor=Actor.system(), at=at, catalog=catalog, ballot_id=ballot_id
             )
         except BallotNotOpen:  # another process closed it first
-            report.already_closed += 1
-            return False
+            return "already_closed"
         except Conflict:
             # A position changed between the check above and the lock in close_ballot, and
             # the rule no longer lets the ballot close: it stays open for a later tick.
-            report.still_open += 1
-            return False
-        return True
+            return "still_open"
+        return "closed"
 
-    return database.run(work)
+    try:
+        outcome = database.run(work, what=f"closing ballot {ballot_id}")
+    except TryAgain:
+        # Lost to concurrent writers on every attempt: nothing changed, a later tick retries.
+        logger.warning("ballot %s stays open until a later tick: too much contention", ballot_id)
+        report.deferred += 1
+        return False
+    if outcome == "already_closed":
+        report.already_closed += 1
+    elif outcome == "still_open":
+        report.still_open += 1
+    return outcome == "closed"

@@ -41,6 +41,7 @@ EVENT_TYPES: Final = frozenset(
         "organization.created",
         "person.created",
         "body.created",
+        "body.parent_set",
         "seat.granted",
         "seat.ended",
         "token.issued",

@@ -14,7 +14,8 @@ from governance_engine.voting.ballot import Elector, Outcome
 from governance_engine.voting.evaluate import Evaluation, evaluate
 from governance_engine.voting.explain import Explanation
 from governance_engine.voting.presets import PRESETS, parse_rule
-from governance_engine.voting.rule import Rule, ThresholdBase
+from governance_engine.voting.ratio import TurnoutBand
+from governance_engine.voting.rule import QuorumBasis, Rule, ThresholdBase
 
 __all__ = [
     "PRESETS",
@@ -22,8 +23,10 @@ __all__ = [
     "Evaluation",
     "Explanation",
     "Outcome",
+    "QuorumBasis",
     "Rule",
     "ThresholdBase",
+    "TurnoutBand",
     "evaluate",
     "parse_rule",
 ]

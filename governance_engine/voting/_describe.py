@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from fractions import Fraction
 
-from governance_engine.voting.rule import Rule, ThresholdBase
+from governance_engine.voting.ratio import ratio_words
+from governance_engine.voting.rule import QuorumBasis, Rule, ThresholdBase
 
 _BASE_WORDS = {
     ThresholdBase.CAST: "the votes cast (abstentions included)",
     ThresholdBase.CAST_EXCLUDING_ABSTENTIONS: "the votes cast, not counting abstentions",
     ThresholdBase.ELECTORATE_MINUS_RECUSED: "the whole electorate less those who recused",
+    ThresholdBase.PRESENT: "the members present at the meeting less those who recused",
 }
 
 
@@ -125,6 +127,21 @@ def _pass_sentence(rule: Rule) -> str:
             f"{either(rule, rule.support)} from at least {share} of the electorate "
             "(less recused, rounded up)"
         )
+    support, against = either(rule, rule.support), either(rule, rule.against)
+    if rule.ratio is not None:
+        needs.append(ratio_words(rule.ratio, rule.ratio_strict, support, against))
+    if rule.turnout_bands:
+        needs.append(
+            "support that depends on turnout (the share of the electorate that "
+            + ("is present" if rule.quorum_basis is QuorumBasis.PRESENT else "takes part")
+            + "): "
+            + "; ".join(
+                f"from {band.turnout_words()}, "
+                + ratio_words(band.ratio, band.ratio_strict, support, against)
+                for band in rule.turnout_bands
+            )
+            + "; with less turnout it fails"
+        )
     if rule.max_no is not None:
         needs.append(f"no more than {rule.max_no} {either(rule, rule.against)}")
     text = "Passes with " + (_and(needs) if needs else "any result")
@@ -148,6 +165,13 @@ def _quorum_sentence(rule: Rule) -> str:
         counted.append("abstentions")
     if not rule.quorum_counts_recusals and rule.recusal is not None:
         counted.append("recusals")
+    if rule.quorum_basis is QuorumBasis.PRESENT:
+        return (
+            "Quorum: at least "
+            + " and at least ".join(parts)
+            + " must be present at the meeting (members who vote are present); without it the "
+            "ballot ends with no quorum."
+        )
     text = "Quorum: at least " + " and at least ".join(parts) + " must take part"
     if counted:
         text += f" ({' and '.join(counted)} do not count)"

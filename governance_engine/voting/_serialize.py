@@ -18,7 +18,8 @@ from fractions import Fraction
 from typing import Any
 
 from governance_engine.errors import RuleDefinitionError
-from governance_engine.voting.rule import Rule
+from governance_engine.voting.ratio import MAJORITY, TurnoutBand, format_ratio, parse_ratio
+from governance_engine.voting.rule import QuorumBasis, Rule
 
 # Named shares a person writes in YAML, with the strictness each implies.
 NAMED_THRESHOLDS: Mapping[str, tuple[Fraction, bool]] = {
@@ -32,6 +33,14 @@ _ROLE_KEYS = ("support", "against", "abstain", "blocking", "rationale_required",
 _SHARE_KEYS = ("quorum_share", "threshold", "min_support_share_of_electorate")
 _DURATION_KEYS = ("duration", "close_on_pass_after")
 _FIELDS = tuple(f.name for f in dataclasses.fields(Rule) if f.name != "labels")
+# Fields added after rules were first stored in ballots: written only when they differ from
+# their default, so a rule stored before they existed reads back and writes out unchanged.
+_LATER_FIELDS: Mapping[str, object] = {
+    "ratio": None,
+    "ratio_strict": False,
+    "turnout_bands": (),
+    "quorum_basis": QuorumBasis.TAKING_PART,
+}
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<weeks>[0-9]+)W)?(?:(?P<days>[0-9]+)D)?"
     r"(?:T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>[0-9]+)S)?)?$"
@@ -43,6 +52,8 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in _FIELDS:
         value = getattr(rule, key)
+        if key in _LATER_FIELDS and value == _LATER_FIELDS[key]:
+            continue
         if key == "choices":
             out[key] = [[choice, label] for choice, label in rule.labels]
         elif key in _ROLE_KEYS:
@@ -51,8 +62,12 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
             out[key] = str(value)
         elif key in _DURATION_KEYS:
             out[key] = None if value is None else format_duration(value)
-        elif key == "threshold_base":
+        elif key in ("threshold_base", "quorum_basis"):
             out[key] = value.value
+        elif key == "ratio":
+            out[key] = format_ratio(value)
+        elif key == "turnout_bands":
+            out[key] = [band.to_dict() for band in value]
         else:
             out[key] = value
     return out
@@ -62,9 +77,11 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     """Build a rule from :func:`rule_to_dict` output or hand-written YAML.
 
     Beyond the canonical form it accepts: ``choices`` as a list (default labels), shares as
-    integers, decimals or ``"a/b"`` strings, ``threshold`` by name (``majority``,
-    ``two_thirds``, ``unanimity``, ``none``; the name sets ``threshold_strict`` unless that is
-    given), durations as whole seconds. A lazy-consensus rule that names no threshold gets 0.
+    integers, decimals, percentages (``"5%"``) or ``"a/b"`` strings; ``ratio`` as ``"3:1"``, a
+    number or ``majority`` (which also sets ``ratio_strict`` unless given); ``threshold`` by name
+    (``majority``, ``two_thirds``, ``unanimity``, ``none``; the name sets ``threshold_strict``
+    unless that is given); durations as whole seconds. A lazy-consensus rule that names no
+    threshold gets 0.
     """
     if not isinstance(data, Mapping):
         raise RuleDefinitionError(f"a rule must be a mapping, not {type(data).__name__}")
@@ -85,6 +102,10 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
             kwargs[key] = parse_share(key, value)
         elif key in _DURATION_KEYS:
             kwargs[key] = None if value is None else parse_duration(key, value)
+        elif key == "ratio":
+            kwargs[key] = _ratio(value, data, kwargs)
+        elif key == "turnout_bands":
+            kwargs[key] = _bands(value)
         else:
             kwargs[key] = value
     if data.get("lazy_consensus") is True and "threshold" not in data:
@@ -130,15 +151,68 @@ def _threshold(value: object, data: Mapping[str, Any], kwargs: dict[str, Any]) -
     return parse_share("threshold", value)
 
 
+def _ratio(value: object, data: Mapping[str, Any], kwargs: dict[str, Any]) -> Fraction | None:
+    if value is None:
+        return None
+    ratio, strict = parse_ratio("ratio", value)
+    if strict is not None and "ratio_strict" not in data:
+        kwargs["ratio_strict"] = strict
+    return ratio
+
+
+def _bands(value: object) -> tuple[TurnoutBand, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise RuleDefinitionError(
+            f"turnout_bands: must be a list of bands, not {value!r}", key="turnout_bands"
+        )
+    return tuple(band_from_dict("turnout_bands", item) for item in value)
+
+
+_BAND_KEYS = ("min_turnout", "turnout_strict", "ratio", "ratio_strict", "majority")
+
+
+def band_from_dict(key: str, data: object) -> TurnoutBand:
+    """A band from ``{min_turnout: "15%", turnout_strict: true, ratio: "2:1", ratio_strict: true}``.
+
+    ``majority: true`` stands for ``ratio: "1:1", ratio_strict: true`` (more support than against).
+    """
+    if not isinstance(data, Mapping):
+        raise RuleDefinitionError(
+            f"{key}: each band is a mapping with min_turnout and ratio, not {data!r}", key=key
+        )
+    unknown = [k for k in data if k not in _BAND_KEYS]
+    if unknown:
+        raise RuleDefinitionError(
+            f"{key}: unknown band key {unknown[0]!r}; known keys: {', '.join(_BAND_KEYS)}",
+            key=key,
+        )
+    if "min_turnout" not in data:
+        raise RuleDefinitionError(f"{key}: a band needs min_turnout", key=key)
+    turnout = parse_share(key, data["min_turnout"])
+    majority = data.get("majority", False)
+    if not isinstance(majority, bool):
+        raise RuleDefinitionError(f"{key}: majority must be true or false", key=key)
+    if majority == ("ratio" in data):
+        raise RuleDefinitionError(f"{key}: a band needs a ratio or majority: true", key=key)
+    ratio, implied = MAJORITY if majority else parse_ratio(key, data["ratio"])
+    strict = data.get("ratio_strict", implied if implied is not None else False)
+    turnout_strict = data.get("turnout_strict", False)
+    for name, flag in (("ratio_strict", strict), ("turnout_strict", turnout_strict)):
+        if not isinstance(flag, bool):
+            raise RuleDefinitionError(f"{key}: {name} must be true or false", key=key)
+    return TurnoutBand(turnout, ratio, strict, turnout_strict)
+
+
 def parse_share(key: str, value: object) -> Fraction:
-    """A share from ``"2/3"``, ``1``, ``"0.5"`` or ``0.5`` (read as the decimal written)."""
+    """A share from ``"2/3"``, ``1``, ``"0.5"``, ``0.5`` (the decimal as written) or ``"5%"``."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise RuleDefinitionError(
             f"{key}: must be a fraction such as '2/3', not {value!r}", key=key
         )
     try:
         # str() first so 0.1 means one tenth as written, not the nearest binary float.
-        share = Fraction(str(value).strip())
+        text = str(value).strip()
+        share = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
     except (ValueError, ZeroDivisionError):
         hint = " or a name: " + ", ".join(NAMED_THRESHOLDS) if key == "threshold" else ""
         raise RuleDefinitionError(

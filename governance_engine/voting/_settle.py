@@ -17,6 +17,11 @@ condition is linear in them, and taking part is 0 or 1 per unit. So:
   pass condition ``f <= bound``, the least ``f`` over completions is within bound; a linear
   sum over independent units is least when each unit takes its own least state.
 
+Turnout bands (a ratio that depends on turnout) are the one part that is not linear: there the
+``failed`` test over-approximates (see :func:`negated_conditions`), which can only answer "not
+settled" where a closer look would say settled. At a meeting, a member not yet present may still
+arrive without voting; that is one more state of their unit.
+
 Were no best state to exist (impossible for a validated rule; kept as a guard) the answer is
 "not settled", which can only delay an early close, never cause a wrong one.
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from governance_engine.voting._tally import (
     NO_EFFECT,
@@ -32,10 +38,12 @@ from governance_engine.voting._tally import (
     Tally,
     Unit,
     choice_effect,
+    quorum_count,
     quorum_required,
     verdict,
 )
 from governance_engine.voting.ballot import Outcome
+from governance_engine.voting.ratio import band_for
 from governance_engine.voting.rule import Rule, ThresholdBase
 
 LinearForm = Mapping[str, int]
@@ -56,25 +64,30 @@ def is_settled(rule: Rule, units: Sequence[Unit]) -> bool:
     if not open_states:
         return True
     quorum = quorum_required(rule, electorate)
-    fewest = fixed.took_part + sum(min(s.took_part for s in states) for states in open_states)
-    most = fixed.took_part + sum(max(s.took_part for s in states) for states in open_states)
+    counted = quorum_count(rule, fixed)
+    fewest = counted + sum(min(quorum_count(rule, s) for s in states) for states in open_states)
+    most = counted + sum(max(quorum_count(rule, s) for s in states) for states in open_states)
     if current is Outcome.NO_QUORUM:
         return most < quorum
     if fewest < quorum:
         return False
     if current is Outcome.FAILED:
         return not _pass_reachable(rule, electorate, fixed, open_states)
-    return not _fail_reachable(rule, electorate, fixed, open_states)
+    return not _fail_reachable(rule, electorate, fixed, open_states, fewest)
 
 
 def unit_states(rule: Rule, unit: Unit) -> list[Effect]:
     """Every effect ``unit`` can end with, given who in it has not voted yet."""
     current = unit.effect(rule)
-    if unit.before == 0 and unit.after == 0:
+    arriving = unit.attending is False and unit.counted_choice is None
+    if unit.before == 0 and unit.after == 0 and not arriving:
         return [current]
     states = {current}
     if unit.after and rule.blocking:
         states.add(dataclasses.replace(current, blocked=1))
+    if arriving:
+        # A meeting is under way: a member not yet present may still arrive, and not vote.
+        states.add(dataclasses.replace(current, present=1))
     if unit.before:
         # Someone listed before the counted member votes and takes over the unit's vote;
         # anyone else still silent may add a block of their own.
@@ -88,17 +101,23 @@ def unit_states(rule: Rule, unit: Unit) -> list[Effect]:
 
 
 def _goodness(rule: Rule, effect: Effect) -> tuple[int, ...]:
-    """Coordinates the pass condition (and quorum) never decrease in."""
+    """Coordinates the pass condition (and quorum) never decrease in.
+
+    Quorum and turnout both count :func:`quorum_count`; turnout bands only relax as it grows
+    (rule validation), and a ratio grows with support and falls with against.
+    """
     share = rule.threshold
     if rule.threshold_base is ThresholdBase.CAST:
         in_base = effect.cast
     elif rule.threshold_base is ThresholdBase.CAST_EXCLUDING_ABSTENTIONS:
         in_base = effect.cast_excl
+    elif rule.threshold_base is ThresholdBase.PRESENT:
+        in_base = effect.present - effect.recused
     else:
         in_base = -effect.recused
     e_share = rule.min_support_share_of_electorate
     return (
-        effect.took_part,
+        quorum_count(rule, effect),
         -effect.blocked,
         -effect.against,
         effect.support,
@@ -129,11 +148,15 @@ def _pass_reachable(
 
 
 def _fail_reachable(
-    rule: Rule, electorate: int, fixed: Effect, open_states: Sequence[Sequence[Effect]]
+    rule: Rule,
+    electorate: int,
+    fixed: Effect,
+    open_states: Sequence[Sequence[Effect]],
+    fewest: int,
 ) -> bool:
     # Called only once the fewest possible taking part still make quorum, so every
     # completion has quorum and each negated condition can be minimised unit by unit.
-    for form, bound in negated_conditions(rule, electorate):
+    for form, bound in negated_conditions(rule, electorate, fewest_taking_part=fewest):
         least = fixed.value(form) + sum(
             min(s.value(form) for s in states) for states in open_states
         )
@@ -142,8 +165,16 @@ def _fail_reachable(
     return False
 
 
-def negated_conditions(rule: Rule, electorate: int) -> list[tuple[LinearForm, int]]:
-    """Each way the pass condition can fail, as ``form(total) <= bound``."""
+def negated_conditions(
+    rule: Rule, electorate: int, *, fewest_taking_part: int = 0
+) -> list[tuple[LinearForm, int]]:
+    """Each way the pass condition can fail, as ``form(total) <= bound``.
+
+    Turnout bands are not linear; they are over-approximated (safe: it can only say "a failure
+    is reachable" too often, which delays an early close). ``fewest_taking_part`` is the least
+    turnout count any completion can have: below every band fails outright; otherwise the band
+    applying there is the strictest any completion can meet, and its ratio is used.
+    """
     out: list[tuple[LinearForm, int]] = []
     if rule.blocking:
         out.append(({"blocked": -1}, -1))
@@ -158,6 +189,8 @@ def negated_conditions(rule: Rule, electorate: int) -> list[tuple[LinearForm, in
             form, shift = {"support": den, "cast": -num}, 0
         elif rule.threshold_base is ThresholdBase.CAST_EXCLUDING_ABSTENTIONS:
             form, shift = {"support": den, "cast_excl": -num}, 0
+        elif rule.threshold_base is ThresholdBase.PRESENT:
+            form, shift = {"support": den, "present": -num, "recused": num}, 0
         else:
             form, shift = {"support": den, "recused": num}, num * electorate
         if rule.threshold_strict and not rule.tie_passes:
@@ -179,4 +212,18 @@ def negated_conditions(rule: Rule, electorate: int) -> list[tuple[LinearForm, in
     if e_share:
         num, den = e_share.numerator, e_share.denominator
         out.append(({"support": den, "recused": num}, num * electorate - 1))
+    if rule.ratio is not None:
+        out.extend(_ratio_failures(rule.ratio, rule.ratio_strict))
+    if rule.turnout_bands:
+        band = band_for(rule.turnout_bands, fewest_taking_part, electorate)
+        if band is None:
+            out.append(({}, 0))  # the fewest taking part are below every band: that fails
+        else:
+            out.extend(_ratio_failures(band.ratio, band.ratio_strict))
     return out
+
+
+def _ratio_failures(ratio: Fraction, strict: bool) -> list[tuple[LinearForm, int]]:
+    """``support`` short of ``ratio`` times ``against``, or no support at all."""
+    form = {"support": ratio.denominator, "against": -ratio.numerator}
+    return [(form, 0 if strict else -1), ({"support": 1}, 0)]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from governance_engine.voting.ballot import Elector, Outcome
-from governance_engine.voting.rule import Rule, ThresholdBase
+from governance_engine.voting.ratio import TurnoutBand, band_for, ratio_met
+from governance_engine.voting.rule import QuorumBasis, Rule, ThresholdBase
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Effect:
     cast: int = 0  # in the "cast" base (every vote but a recusal)
     cast_excl: int = 0  # in the "cast excluding abstentions" base
     blocked: int = 0  # the unit holds at least one standing block
+    present: int = 0  # at the meeting: on the attendance list, or has taken a position
 
     def __add__(self, other: Effect) -> Effect:
         return Effect(*(getattr(self, f) + getattr(other, f) for f in _EFFECT_FIELDS))
@@ -46,13 +48,22 @@ _EFFECT_FIELDS = tuple(f.name for f in dataclasses.fields(Effect))
 NO_EFFECT = Effect()
 
 
-def choice_effect(rule: Rule, choice: str | None, *, blocked: bool = False) -> Effect:
-    """The effect of a unit whose counted position is ``choice`` (``None``: not voted)."""
+def choice_effect(
+    rule: Rule, choice: str | None, *, blocked: bool = False, present: bool = False
+) -> Effect:
+    """The effect of a unit whose counted position is ``choice`` (``None``: not voted).
+
+    ``present`` says whether a unit that has not voted is at the meeting; one that has voted is.
+    """
     if choice is None:
-        return Effect(blocked=int(blocked))
+        return Effect(blocked=int(blocked), present=int(present))
     if choice == rule.recusal:
         return Effect(
-            took_part=int(rule.quorum_counts_recusals), voted=1, recused=1, blocked=int(blocked)
+            took_part=int(rule.quorum_counts_recusals),
+            voted=1,
+            recused=1,
+            blocked=int(blocked),
+            present=1,
         )
     abstains = choice in rule.abstain
     return Effect(
@@ -65,6 +76,7 @@ def choice_effect(rule: Rule, choice: str | None, *, blocked: bool = False) -> E
         cast=1,
         cast_excl=int(not abstains),
         blocked=int(blocked or choice in rule.blocking),
+        present=1,
     )
 
 
@@ -84,9 +96,12 @@ class Unit:
     before: int
     after: int
     blocked: bool
+    attending: bool | None = None  # on the meeting's attendance list; None: not a meeting
 
     def effect(self, rule: Rule) -> Effect:
-        return choice_effect(rule, self.counted_choice, blocked=self.blocked)
+        return choice_effect(
+            rule, self.counted_choice, blocked=self.blocked, present=bool(self.attending)
+        )
 
 
 @dataclass(frozen=True)
@@ -103,9 +118,18 @@ class Roll:
 
 
 def sort_into_units(
-    rule: Rule, electorate: Sequence[Elector], positions: Mapping[int, str]
+    rule: Rule,
+    electorate: Sequence[Elector],
+    positions: Mapping[int, str],
+    present: Collection[int] | int | None = None,
 ) -> Roll:
-    """Group electors into voting units and keep only positions that can count."""
+    """Group electors into voting units and keep only positions that can count.
+
+    ``present`` is the meeting's attendance: the voter ids present, or how many voting units
+    are (then the units that have voted, and after them silent units in electorate order, are
+    taken as the ones present); ``None`` when the vote is not taken in a meeting. People
+    present who are not in the electorate do not count.
+    """
     seen: set[int] = set()
     duplicates: list[int] = []
     groups: dict[tuple[str, int], list[int]] = {}
@@ -135,6 +159,8 @@ def sort_into_units(
     for choice in valid.values():
         counts[choice] += 1
     units = tuple(_unit(rule, tuple(members), valid) for members in groups.values())
+    if present is not None:
+        units = _attendance(units, present)
     ordered_voters = [voter for members in groups.values() for voter in members]
     blocks = tuple(v for v in ordered_voters if valid.get(v) in rule.blocking)
     return Roll(
@@ -157,6 +183,26 @@ def _unit(rule: Rule, members: tuple[int, ...], valid: Mapping[int, str]) -> Uni
     return Unit(members, None, None, len(members), 0, blocked)
 
 
+def _attendance(units: tuple[Unit, ...], present: Collection[int] | int) -> tuple[Unit, ...]:
+    if isinstance(present, int):
+        voted = sum(1 for u in units if u.counted_choice is not None)
+        room = max(present, 0) - voted
+        marked: list[Unit] = []
+        for unit in units:
+            here = unit.counted_choice is not None or room > 0
+            if unit.counted_choice is None and room > 0:
+                room -= 1
+            marked.append(dataclasses.replace(unit, attending=here))
+        return tuple(marked)
+    listed = set(present)
+    return tuple(
+        dataclasses.replace(
+            u, attending=u.counted_choice is not None or any(m in listed for m in u.members)
+        )
+        for u in units
+    )
+
+
 @dataclass(frozen=True)
 class Tally:
     """The electorate size (in units) and the summed effects of all units."""
@@ -173,6 +219,11 @@ def tally(rule: Rule, units: Sequence[Unit]) -> Tally:
     return Tally(len(units), total)
 
 
+def quorum_count(rule: Rule, effect: Effect) -> int:
+    """What quorum and turnout count: members taking part, or members present."""
+    return effect.present if rule.quorum_basis is QuorumBasis.PRESENT else effect.took_part
+
+
 def quorum_required(rule: Rule, electorate: int) -> int:
     """How many units must take part: the larger of the share (rounded up) and the minimum."""
     return max(math.ceil(rule.quorum_share * electorate), rule.quorum_min)
@@ -184,6 +235,8 @@ def base(rule: Rule, t: Tally) -> int:
         return t.total.cast
     if rule.threshold_base is ThresholdBase.CAST_EXCLUDING_ABSTENTIONS:
         return t.total.cast_excl
+    if rule.threshold_base is ThresholdBase.PRESENT:
+        return t.total.present - t.total.recused
     return t.electorate - t.total.recused
 
 
@@ -214,6 +267,21 @@ def electorate_share_count(rule: Rule, t: Tally) -> int:
     return math.ceil(rule.min_support_share_of_electorate * (t.electorate - t.total.recused))
 
 
+def turnout_band(rule: Rule, t: Tally) -> TurnoutBand | None:
+    """The turnout band that applies to this tally (``None``: below every band)."""
+    return band_for(rule.turnout_bands, quorum_count(rule, t.total), t.electorate)
+
+
+def bands_met(rule: Rule, t: Tally) -> bool:
+    """The turnout bands' condition: turnout reaches a band and support meets its ratio."""
+    if not rule.turnout_bands:
+        return True
+    band = turnout_band(rule, t)
+    if band is None:
+        return False
+    return ratio_met(band.ratio, band.ratio_strict, t.total.support, t.total.against)
+
+
 def exceed_met(rule: Rule, support: int, against: int) -> bool:
     """Support exceeds against; a tie passes only with ``tie_passes`` and some support."""
     if rule.tie_passes:
@@ -232,11 +300,20 @@ class Checks:
     max_no: bool
     exceed: bool
     electorate_share: bool
+    ratio: bool = True
+    bands: bool = True
 
     @property
     def support_ok(self) -> bool:
         """The parts more support can fix."""
-        return self.threshold and self.min_yes and self.exceed and self.electorate_share
+        return (
+            self.threshold
+            and self.min_yes
+            and self.exceed
+            and self.electorate_share
+            and self.ratio
+            and self.bands
+        )
 
     @property
     def passes(self) -> bool:
@@ -248,13 +325,15 @@ def checks(rule: Rule, t: Tally) -> Checks:
     s, n = t.total.support, t.total.against
     share: Fraction = rule.min_support_share_of_electorate
     return Checks(
-        quorum=t.total.took_part >= quorum_required(rule, t.electorate),
+        quorum=quorum_count(rule, t.total) >= quorum_required(rule, t.electorate),
         no_block=t.total.blocked == 0,
         threshold=threshold_met(rule, s, base(rule, t)),
         min_yes=t.total.yes >= rule.min_yes,
         max_no=rule.max_no is None or n <= rule.max_no,
         exceed=not rule.support_must_exceed_against or exceed_met(rule, s, n),
         electorate_share=share == 0 or s >= electorate_share_count(rule, t),
+        ratio=rule.ratio is None or ratio_met(rule.ratio, rule.ratio_strict, s, n),
+        bands=bands_met(rule, t),
     )
 
 

@@ -6,7 +6,7 @@ the ballot has been open and whether its deadline has passed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -60,14 +60,21 @@ def evaluate(
     *,
     elapsed: timedelta,
     at_deadline: bool,
+    present: Collection[int] | int | None = None,
 ) -> Evaluation:
     """Apply ``rule`` to the current ``positions`` of a ballot's frozen ``electorate``.
 
     ``positions`` maps voter id to current choice. Positions of voters outside the electorate,
     and choices the rule does not offer, are ignored and named in the explanation. An
     electorate listing a voter twice counts them once. Never raises for a valid rule.
+
+    ``present`` is for votes taken in a meeting: the voter ids present (or how many voting
+    units are present); ``None``, the default, when the vote is not taken in a meeting. Only
+    rules that count presence (``quorum_basis`` or ``threshold_base`` ``present``) read it. A
+    member who has taken a position counts as present either way; members not yet present may
+    still arrive, which :attr:`Evaluation.settled` allows for.
     """
-    roll = sort_into_units(rule, electorate, positions)
+    roll = sort_into_units(rule, electorate, positions, present)
     current = tally(rule, roll.units)
     outcome = verdict(rule, current)
     settled = is_settled(rule, roll.units)

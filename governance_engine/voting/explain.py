@@ -7,8 +7,10 @@ decision record can quote the words.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -26,11 +28,14 @@ from governance_engine.voting._tally import (
     checks,
     choice_effect,
     electorate_share_count,
+    quorum_count,
     quorum_required,
     threshold_count,
+    turnout_band,
 )
 from governance_engine.voting.ballot import Outcome
-from governance_engine.voting.rule import Rule
+from governance_engine.voting.ratio import percent, ratio_needed, ratio_words
+from governance_engine.voting.rule import QuorumBasis, Rule
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Explanation:
     missing: tuple[str, ...]
     lines: tuple[str, ...]
     ignored: tuple[int, ...] = ()
+    present: int | None = None  # members present at the meeting; None unless the rule counts them
 
     def to_dict(self, *, hide_tally: bool = False) -> dict[str, Any]:
         """JSON-safe: mappings as objects, tuples as lists.
@@ -66,12 +72,14 @@ class Explanation:
         ``hide_tally`` is for secret ballots before they close (DESIGN §5: who voted is
         visible, how they voted is not): only the participation numbers are kept.
         """
+        attendance = {} if self.present is None else {"present": self.present}
         if hide_tally:
             return {
                 "electorate": self.electorate,
                 "voted": self.voted,
                 "not_voted": self.not_voted,
                 "quorum_required": self.quorum_required,
+                **attendance,
                 "lines": [
                     f"Electorate: {self.electorate}; {self.voted} {_have(self.voted)} voted, "
                     f"{self.not_voted} {_have(self.not_voted)} not.",
@@ -94,6 +102,7 @@ class Explanation:
             "missing": list(self.missing),
             "lines": list(self.lines),
             "ignored": list(self.ignored),
+            **attendance,
         }
 
 
@@ -101,9 +110,15 @@ def support_required(rule: Rule, t: Tally) -> int:
     """The least support that meets every support requirement on the current base.
 
     Threshold share of the base, ``min_yes`` when it counts the support choices, one more than
-    against when support must exceed it, and the electorate share.
+    against when support must exceed it, the electorate share, the ratio to against, and the
+    ratio of the turnout band that applies now.
     """
     needed = threshold_count(rule, base(rule, t))
+    if rule.ratio is not None:
+        needed = max(needed, ratio_needed(rule.ratio, rule.ratio_strict, t.total.against))
+    band = turnout_band(rule, t)
+    if band is not None:
+        needed = max(needed, ratio_needed(band.ratio, band.ratio_strict, t.total.against))
     if set(rule.yes_choices) == set(rule.support):
         needed = max(needed, rule.min_yes)
     if rule.support_must_exceed_against:
@@ -145,7 +160,7 @@ def build_explanation(rule: Rule, roll: Roll, t: Tally, finding: Finding) -> Exp
         recused=total.recused,
         counted_base=base(rule, t),
         quorum_required=quorum_required(rule, t.electorate),
-        quorum_present=total.took_part,
+        quorum_present=quorum_count(rule, total),
         support=total.support,
         against=total.against,
         support_required=support_required(rule, t),
@@ -153,6 +168,7 @@ def build_explanation(rule: Rule, roll: Roll, t: Tally, finding: Finding) -> Exp
         missing=tuple(missing),
         lines=tuple(lines),
         ignored=ignored,
+        present=total.present if rule.counts_presence else None,
     )
 
 
@@ -201,10 +217,13 @@ def _condition_lines(
     against = either(rule, rule.against)
     lines: list[str] = []
     quorum = quorum_required(rule, t.electorate)
+    counted = quorum_count(rule, total)
+    if rule.counts_presence:
+        lines.append(f"Present at the meeting: {total.present} of {t.electorate}.")
     if quorum or rule.quorum_share or rule.quorum_min:
         lines.append(
-            f"Quorum: {quorum} of {t.electorate} must take part; {total.took_part} "
-            f"{_have(total.took_part)} ({_met(result.quorum)})."
+            f"Quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}; {counted} "
+            f"{_have(counted)} ({_met(result.quorum)})."
         )
     if rule.threshold or rule.threshold_strict:
         need = threshold_count(rule, base(rule, t))
@@ -230,6 +249,15 @@ def _condition_lines(
             f"{electorate_share_count(rule, t)}; {total.support} so far "
             f"({_met(result.electorate_share)})."
         )
+    if rule.ratio is not None:
+        need = ratio_needed(rule.ratio, rule.ratio_strict, total.against)
+        lines.append(
+            f"Ratio: {ratio_words(rule.ratio, rule.ratio_strict, support, against)}; "
+            f"{total.support} {support} against {total.against} {against}, {need} needed "
+            f"({_met(result.ratio)})."
+        )
+    if rule.turnout_bands:
+        lines.append(_band_line(rule, t, result, support, against))
     if rule.max_no is not None:
         lines.append(
             f"No more than {rule.max_no} {against} allowed; {total.against} so far "
@@ -245,6 +273,31 @@ def _condition_lines(
             f"Lazy consensus: passes at the deadline unless a block stands; the deadline {reached}."
         )
     return lines
+
+
+def _quorum_verb(rule: Rule) -> str:
+    return "be present" if rule.quorum_basis is QuorumBasis.PRESENT else "take part"
+
+
+def _band_line(rule: Rule, t: Tally, result: Checks, support: str, against: str) -> str:
+    taking_part = quorum_count(rule, t.total)
+    turnout = f"{taking_part} of {t.electorate}"
+    if t.electorate:
+        turnout += f" ({percent(Fraction(taking_part, t.electorate))})"
+    band = turnout_band(rule, t)
+    if band is None:
+        lowest = rule.turnout_bands[0]
+        return (
+            f"Turnout: {turnout}; it must reach {lowest.turnout_words()} "
+            f"({lowest.least_taking_part(t.electorate)} of {t.electorate}) or the ballot fails "
+            "(not met)."
+        )
+    need = ratio_needed(band.ratio, band.ratio_strict, t.total.against)
+    return (
+        f"Turnout: {turnout}, in the band for {band.turnout_words()}: "
+        f"{ratio_words(band.ratio, band.ratio_strict, support, against)}; {t.total.support} "
+        f"{support} against {t.total.against} {against}, {need} needed ({_met(result.bands)})."
+    )
 
 
 def _blocks(rule: Rule, roll: Roll) -> list[str]:
@@ -292,9 +345,14 @@ def _missing(rule: Rule, roll: Roll, t: Tally, result: Checks, finding: Finding)
     waiting = sum(1 for u in roll.units if u.counted_choice is None)
     if not result.quorum:
         quorum = quorum_required(rule, t.electorate)
-        present = total.took_part
-        item = f"quorum: {quorum} of {t.electorate} must take part, {present} {_have(present)}"
-        if quorum - present > waiting:
+        present = quorum_count(rule, total)
+        if rule.quorum_basis is QuorumBasis.PRESENT:
+            verb = "are" if present != 1 else "is"
+            item = f"quorum: {quorum} of {t.electorate} must be present, {present} {verb}"
+        else:
+            item = f"quorum: {quorum} of {t.electorate} must take part, {present} {_have(present)}"
+        # Members may still arrive at a meeting, so a presence quorum is never out of reach.
+        if rule.quorum_basis is QuorumBasis.TAKING_PART and quorum - present > waiting:
             item += f" (only {waiting} {_have(waiting)} not voted, so it cannot be reached)"
         missing.append(item)
     for block in _blocks(rule, roll):
@@ -305,22 +363,32 @@ def _missing(rule: Rule, roll: Roll, t: Tally, result: Checks, finding: Finding)
             f"at most {rule.max_no} allowed"
         )
     if not result.support_ok:
-        missing.append(_support_missing(rule, t, result, waiting))
+        missing.append(_support_missing(rule, roll, t, result))
     if rule.lazy_consensus and not finding.at_deadline and finding.outcome is Outcome.PASSED:
         missing.append("the deadline: lazy consensus passes only once the deadline is reached")
     return missing
 
 
-def _support_missing(rule: Rule, t: Tally, result: Checks, waiting: int) -> str:
+def _support_missing(rule: Rule, roll: Roll, t: Tally, result: Checks) -> str:
     # Extra support is imagined as Yes votes from those who have not voted: that grows the
-    # vote-cast bases too, so count up rather than subtract.
+    # vote-cast bases too, so count up rather than subtract. At a meeting a silent member
+    # already present adds a vote but no one to the room; try them first, and last, and keep
+    # the fewer (more people present helps a presence quorum or turnout, hurts a present base).
     yes = choice_effect(rule, rule.yes_choices[0])
+    here = dataclasses.replace(yes, present=0)
     what = either(rule, rule.yes_choices) if not result.min_yes else either(rule, rule.support)
-    total = t.total
-    for extra in range(1, waiting + 1):
-        total = total + yes
-        if checks(rule, Tally(t.electorate, total)).support_ok:
-            return f"needs {extra} more support ({what}) from {_silent(waiting)}"
+    attending = [bool(u.attending) for u in roll.units if u.counted_choice is None]
+    waiting = len(attending)
+    fewest: int | None = None
+    for order in (sorted(attending, reverse=True), sorted(attending)):
+        total = t.total
+        for extra, present in enumerate(order, 1):
+            total = total + (here if present else yes)
+            if checks(rule, Tally(t.electorate, total)).support_ok:
+                fewest = extra if fewest is None else min(fewest, extra)
+                break
+    if fewest is not None:
+        return f"needs {fewest} more support ({what}) from {_silent(waiting)}"
     return (
         f"support ({what}) cannot be reached from {_silent(waiting)}: "
         "positions already given must change"

@@ -21,6 +21,23 @@ made where the source is silent are stated here and in the description.
 * ``lazy-consensus``: Apache lazy consensus: passes after 72 hours unless someone objects; an
   objection needs a rationale. It never closes early: an objection can be withdrawn until the
   deadline, and consent only exists once the deadline has passed.
+* ``w3c-appeal``: W3C Process Document (18 August 2025), "Appeal by Advisory Committee
+  Representatives": participation (abstentions included) below 5% fails; from 5% up to and
+  including 15%, Approve must exceed 3 x Reject; above 15% and below 20%, 2 x Reject; from 20%,
+  Approve must exceed Reject. One vote per Member (§ "Advisory Committee Votes"). The vote's
+  period is not set there; four weeks is our default. (The 2023 Process had no bands: the
+  decision was overturned when Reject exceeded Approve.)
+* ``cncf-toc-meeting``: CNCF charter §6(c)(vii)-(viii): a TOC meeting needs a quorum of two
+  thirds of the TOC's total members to vote, and a decision passes with more than 50% of the TOC
+  members present. A recused member leaves that base (DESIGN §5).
+* ``openstack-tc-meeting``: OpenStack TC charter, "Meeting" and "Motions": a meeting is held
+  only with at least half of the members present (rounded up); a motion needs more yes than no
+  (a tie rejects) and yes from at least a third of all members (rounded up). The charter votes
+  motions in Gerrit over 7 days; this preset applies its motion rule to a vote taken in a
+  meeting with the charter's meeting quorum.
+
+The meeting presets run for one day unless the ballot is given an earlier deadline (the end of
+the meeting), and may close as soon as the outcome can no longer change.
 """
 
 from __future__ import annotations
@@ -32,7 +49,8 @@ from types import MappingProxyType
 from typing import Any
 
 from governance_engine.errors import RuleDefinitionError
-from governance_engine.voting.rule import Rule, ThresholdBase
+from governance_engine.voting.ratio import TurnoutBand
+from governance_engine.voting.rule import QuorumBasis, Rule, ThresholdBase
 
 _SIMPLE_MAJORITY = Rule(
     name="simple-majority",
@@ -152,6 +170,62 @@ _LAZY_CONSENSUS = Rule(
     duration=timedelta(hours=72),
 )
 
+_W3C_APPEAL = Rule(
+    name="w3c-appeal",
+    description=(
+        "W3C Advisory Committee appeal vote: below 5% participation it fails; 5% to 15%, "
+        "Approve must exceed three times Reject; above 15% and below 20%, twice Reject; 20% or "
+        "more, Approve must exceed Reject; one vote per Member (W3C Process Document 2025, "
+        "Appeal by Advisory Committee Representatives)"
+    ),
+    choices=("yes", "no", "abstain"),
+    labels=(("yes", "Approve"), ("no", "Reject"), ("abstain", "Abstain")),
+    recusal=None,
+    threshold=Fraction(0),
+    threshold_strict=False,
+    turnout_bands=(
+        TurnoutBand(Fraction(5, 100), Fraction(3), ratio_strict=True),
+        TurnoutBand(Fraction(15, 100), Fraction(2), ratio_strict=True, turnout_strict=True),
+        TurnoutBand(Fraction(20, 100), Fraction(1), ratio_strict=True),
+    ),
+    one_vote_per_organization=True,
+    duration=timedelta(weeks=4),
+)
+
+_CNCF_TOC_MEETING = Rule(
+    name="cncf-toc-meeting",
+    description=(
+        "CNCF TOC vote in a meeting: quorum of two thirds of all TOC members present; passes "
+        "with more than half of the members present (CNCF charter §6(c)(vii)-(viii))"
+    ),
+    quorum_basis=QuorumBasis.PRESENT,
+    quorum_share=Fraction(2, 3),
+    threshold_base=ThresholdBase.PRESENT,
+    threshold=Fraction(1, 2),
+    threshold_strict=True,
+    duration=timedelta(days=1),
+    close_early=True,
+)
+
+_OPENSTACK_TC_MEETING = Rule(
+    name="openstack-tc-meeting",
+    description=(
+        "OpenStack TC vote in a meeting: at least half of the members present; more yes than "
+        "no (a tie rejects) and yes from at least a third of all TC members, rounded up "
+        "(OpenStack TC charter, meeting and motions)"
+    ),
+    choices=("yes", "no", "abstain"),
+    recusal=None,
+    quorum_basis=QuorumBasis.PRESENT,
+    quorum_share=Fraction(1, 2),
+    threshold=Fraction(0),
+    threshold_strict=False,
+    support_must_exceed_against=True,
+    min_support_share_of_electorate=Fraction(1, 3),
+    duration=timedelta(days=1),
+    close_early=True,
+)
+
 PRESETS: Mapping[str, Rule] = MappingProxyType(
     {
         rule.name: rule
@@ -163,6 +237,9 @@ PRESETS: Mapping[str, Rule] = MappingProxyType(
             _OPENSTACK_TC,
             _IAB,
             _LAZY_CONSENSUS,
+            _W3C_APPEAL,
+            _CNCF_TOC_MEETING,
+            _OPENSTACK_TC_MEETING,
         )
     }
 )

@@ -20,6 +20,12 @@ How the pass condition is built (all integer / :class:`~fractions.Fraction` arit
   nobody" does not pass a motion.
 * ``min_yes`` (counted over ``min_yes_choices``, by default the support choices),
   ``max_no``, ``support_must_exceed_against`` and ``min_support_share_of_electorate``.
+* ``ratio``: support at least (``ratio_strict``: more than) ``ratio`` times against, e.g. 3:1;
+  ``turnout_bands``: a ratio that depends on turnout (see :mod:`governance_engine.voting.ratio`).
+* **meetings**: with ``quorum_basis`` ``present`` the quorum counts members present at the
+  meeting, and with ``threshold_base`` ``present`` the share is taken of them. Who is present
+  is an input to evaluation; a member who has taken a position is present, so without an
+  attendance list the members present are those who have voted.
 * **ties** (support exactly at a strict threshold, or support equal to against where support
   must exceed it) fail unless ``tie_passes``.
 * **recusal** leaves every denominator: ``electorate_minus_recused`` and the electorate share
@@ -47,6 +53,7 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 from governance_engine.errors import InvalidInput, RuleDefinitionError
+from governance_engine.voting.ratio import TurnoutBand, check_bands, check_ratio
 
 
 class ThresholdBase(StrEnum):
@@ -58,6 +65,17 @@ class ThresholdBase(StrEnum):
     """Votes cast, abstentions excluded: Robert's Rules' "votes cast"."""
     ELECTORATE_MINUS_RECUSED = "electorate_minus_recused"
     """The whole electorate, less those who recused: "2/3 of the body"."""
+    PRESENT = "present"
+    """The members present at the meeting where the vote is taken, less those who recused."""
+
+
+class QuorumBasis(StrEnum):
+    """What the quorum counts."""
+
+    TAKING_PART = "taking_part"
+    """Members who take part in the vote (abstentions and recusals as the rule says)."""
+    PRESENT = "present"
+    """Members present at the meeting where the vote is taken, whether they vote or not."""
 
 
 def default_label(choice: str) -> str:
@@ -98,6 +116,10 @@ class Rule:
     close_early: bool = False
     close_on_pass_after: timedelta | None = None
     secret: bool = False
+    ratio: Fraction | None = None
+    ratio_strict: bool = False
+    turnout_bands: tuple[TurnoutBand, ...] = ()
+    quorum_basis: QuorumBasis = QuorumBasis.TAKING_PART
 
     def __post_init__(self) -> None:
         _Validator(self).run()
@@ -107,6 +129,13 @@ class Rule:
     def label(self, choice: str) -> str:
         """The human label of ``choice`` (the choice itself if it is unknown)."""
         return dict(self.labels).get(choice, choice)
+
+    @property
+    def counts_presence(self) -> bool:
+        """The rule counts members present at a meeting (quorum or threshold base)."""
+        return (
+            self.quorum_basis is QuorumBasis.PRESENT or self.threshold_base is ThresholdBase.PRESENT
+        )
 
     @property
     def yes_choices(self) -> tuple[str, ...]:
@@ -175,6 +204,7 @@ class _Validator:
         self.check_choices()
         self.check_roles()
         self.check_numbers()
+        self.check_ratios()
         self.check_lazy_consensus()
         self.check_timing()
 
@@ -294,6 +324,7 @@ class _Validator:
             "one_vote_per_organization",
             "close_early",
             "secret",
+            "ratio_strict",
         ):
             self.flag(key)
         try:
@@ -303,6 +334,24 @@ class _Validator:
             self.fail("threshold_base", f"{self.rule.threshold_base!r} is not one of {options}")
         if threshold == 1 and self.rule.threshold_strict and not self.rule.tie_passes:
             self.fail("threshold", "more than all of the base can never be reached")
+        try:
+            self.set("quorum_basis", QuorumBasis(self.rule.quorum_basis))
+        except ValueError:
+            options = ", ".join(b.value for b in QuorumBasis)
+            self.fail("quorum_basis", f"{self.rule.quorum_basis!r} is not one of {options}")
+
+    def check_ratios(self) -> None:
+        ratio: object = self.rule.ratio
+        if isinstance(ratio, int) and not isinstance(ratio, bool):
+            ratio = Fraction(ratio)
+            self.set("ratio", ratio)
+        if ratio is not None and not isinstance(ratio, Fraction):
+            self.fail("ratio", f"must be a ratio such as '3:1', not {ratio!r}")
+        if ratio is not None:
+            check_ratio("ratio", ratio)
+        if ratio is None and self.rule.ratio_strict:
+            self.fail("ratio_strict", "only means something with a ratio")
+        check_bands(self.rule.turnout_bands)
 
     def check_lazy_consensus(self) -> None:
         rule = self.rule
@@ -311,7 +360,7 @@ class _Validator:
         # Lazy consensus passes on silence; a support requirement would contradict it.
         if rule.threshold != 0 or rule.threshold_strict:
             self.fail("threshold", "a lazy-consensus rule passes on silence: set threshold to 0")
-        for key in ("min_yes", "support_must_exceed_against"):
+        for key in ("min_yes", "support_must_exceed_against", "ratio", "turnout_bands"):
             if getattr(rule, key):
                 self.fail(key, "a lazy-consensus rule passes on silence and cannot require support")
         if rule.min_support_share_of_electorate:

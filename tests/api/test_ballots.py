@@ -166,6 +166,11 @@ def test_cast_change_and_proxy(api: Api) -> None:
     denied = cast(api, ballot["id"], "will", "yes", on_behalf_of=ids["wren"])
     assert denied.status_code == 403
     assert "only the secretary" in denied.json()["detail"]
+    overruling = cast(api, ballot["id"], "wes", "no", rationale="x", on_behalf_of=ids["will"])
+    assert overruling.status_code == 409
+    assert overruling.headers["content-type"] == "application/problem+json"
+    assert overruling.json()["type"] == "urn:governance-engine:problem:proxy-overruled"
+    assert "cannot replace it" in overruling.json()["detail"]
     votes = api.get(f"{BALLOTS}/{ballot['id']}/votes", "tara").json()
     assert {(v["voter_id"], v["choice"], v["hidden"]) for v in votes} == {
         (ids["will"], "yes", False),

@@ -106,6 +106,48 @@ def test_bodies_create_read_and_list(api: Api) -> None:
     assert walk(api, "/api/v1/bodies", limit=2) == [*api.world.bodies.values(), created["id"]]
 
 
+def test_bodies_of_any_kind_several_of_a_kind_with_parents(api: Api) -> None:
+    iab = ok(
+        api.post("/api/v1/bodies", "admin", json={"slug": "iab", "name": "IAB", "kind": "council"}),
+        201,
+    )
+    assert (iab["kind"], iab["parent"]) == ("council", None)
+    iesg = ok(
+        api.post(
+            "/api/v1/bodies",
+            "admin",
+            json={"slug": "iesg", "name": "IESG", "kind": "committee", "parent": "iab"},
+        ),
+        201,
+    )
+    assert (iesg["kind"], iesg["parent"]) == ("committee", "iab")
+    second_toc = api.post(
+        "/api/v1/bodies", "admin", json={"slug": "toc-two", "name": "TOC 2", "kind": "toc"}
+    )
+    assert ok(second_toc, 201)["kind"] == "toc"
+    tocs = ok(api.get("/api/v1/bodies", params={"kind": "toc"}))["items"]
+    assert [b["slug"] for b in tocs] == ["toc", "toc-two"]
+    assert ok(api.get("/api/v1/bodies/iesg"))["parent"] == "iab"
+    # set, refuse a cycle, clear
+    moved = api.patch("/api/v1/bodies/iab", "admin", json={"parent": "board"})
+    assert ok(moved)["parent"] == "board"
+    cycle = api.patch("/api/v1/bodies/iab", "admin", json={"parent": "iesg"})
+    assert cycle.status_code == 409, cycle.text
+    assert cycle.headers["content-type"] == PROBLEM
+    assert "iab is already above it" in cycle.json()["detail"]
+    assert api.patch("/api/v1/bodies/iab", "admin", json={"parent": "iab"}).status_code == 409
+    assert api.patch("/api/v1/bodies/iab", "wendy", json={"parent": None}).status_code == 403
+    assert api.patch("/api/v1/bodies/nope", "admin", json={"parent": None}).status_code == 404
+    missing = api.patch("/api/v1/bodies/iab", "admin", json={"parent": "nope"})
+    assert missing.status_code == 422, missing.text
+    assert ok(api.patch("/api/v1/bodies/iab", "admin", json={"parent": None}))["parent"] is None
+    reserved = api.post(
+        "/api/v1/bodies", "admin", json={"slug": "sponsor", "name": "S", "kind": "x"}
+    )
+    assert reserved.status_code == 422
+    assert "reserved" in reserved.json()["detail"]
+
+
 def test_seats_grant_list_and_end(api: Api) -> None:
     nobody = api.world.person_ids["nobody"]
     response = api.post(SEATS, "admin", json={"person_id": nobody, "role": "observer"})
@@ -229,7 +271,6 @@ def test_conflicts(api: Api) -> None:
             "/api/v1/bodies",
             {"slug": "wg-trust-validation", "name": "Again", "kind": "working_group"},
         ),
-        ("/api/v1/bodies", {"slug": "toc-two", "name": "Second TOC", "kind": "toc"}),
         (SEATS, {"person_id": api.world.person_ids["will"], "role": "chair"}),
     ]
     for path, body in duplicates:
@@ -281,7 +322,14 @@ def test_conflicts(api: Api) -> None:
         ),
         (SEATS, {"person_id": 2, "role": "member", "since": "always"}, "since"),
         ("/api/v1/bodies", {"slug": "Not A Slug", "name": "X", "kind": "working_group"}, "slug"),
-        ("/api/v1/bodies", {"slug": "wg-x", "name": "X", "kind": "committee"}, "kind"),
+        ("/api/v1/bodies", {"slug": "wg-x", "name": "X", "kind": "Committee"}, "kind"),
+        ("/api/v1/bodies", {"slug": "wg-x", "name": "X", "kind": "9lives"}, "kind"),
+        ("/api/v1/bodies", {"slug": "wg-x", "name": "X", "kind": "a" * 33}, "kind"),
+        (
+            "/api/v1/bodies",
+            {"slug": "wg-x", "name": "X", "kind": "council", "parent": "No"},
+            "parent",
+        ),
         ("/api/v1/organizations", {"name": "", "kind": "company"}, "name"),
         ("/api/v1/organizations", {"name": "X" * 201, "kind": "company"}, "name"),
         ("/api/v1/people", {"name": "Pat", "email": "not-an-email"}, "email"),

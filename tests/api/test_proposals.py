@@ -33,7 +33,7 @@ def test_file_read_and_list(api: Api) -> None:
     assert response.headers["Location"] == f"/api/v1/proposals/{created['id']}"
     assert response.headers["ETag"] == '"2"'
     assert created["state"] == "draft"
-    assert created["workflow"] == {"name": "standard", "version": 1}
+    assert created["workflow"] == {"name": "standard", "version": 2}
     assert created["current_revision"]["number"] == 1
     assert created["links"]["actions"].endswith("/actions")
     read = api.get(created["links"]["self"], "will")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from testkit.http import Api, issue_tokens
+from testkit.http import UNTHROTTLED, Api, issue_tokens
 from testkit.receiver import Receiver, dead_url, receiving
 from testkit.world import World
 
@@ -32,6 +32,7 @@ def api(world: World, database_url: str, tmp_path: Path) -> Iterator[Api]:
         checkpoint_interval=0,
         delivery_interval=0,
         signing_key_path=tmp_path / "keys" / "signing.pem",
+        access=UNTHROTTLED,
     )
     app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:

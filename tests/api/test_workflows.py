@@ -20,12 +20,12 @@ def test_list_names_every_loaded_version(api: Api) -> None:
     assert [
         (w["name"], w["version"], w["kind"], w["title"], w["states"]) for w in listed
     ] == expected
-    assert listed[0]["link"] == f"/api/v1/workflows/{listed[0]['name']}?version=1"
+    assert listed[0]["link"] == f"/api/v1/workflows/{listed[0]['name']}?version=2"
 
 
 def test_a_workflow_in_full(api: Api) -> None:
     workflow = get(api, "/api/v1/workflows/standard")
-    assert (workflow["name"], workflow["version"], workflow["kind"]) == ("standard", 1, "standard")
+    assert (workflow["name"], workflow["version"], workflow["kind"]) == ("standard", 2, "standard")
     assert workflow["approval_requires"] == ["sponsor", "toc", "board"]
     states = {state["name"]: state for state in workflow["states"]}
     assert states["draft"]["initial"] is True
@@ -54,7 +54,7 @@ def test_a_workflow_in_full(api: Api) -> None:
 
 def test_a_version_by_number(api: Api) -> None:
     latest = get(api, "/api/v1/workflows/project")
-    assert get(api, "/api/v1/workflows/project", version=1) == latest
+    assert get(api, "/api/v1/workflows/project", version=2) == latest
 
 
 @pytest.mark.parametrize(

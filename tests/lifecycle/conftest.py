@@ -87,13 +87,17 @@ def facts(
     passed: frozenset[str] | set[str] = frozenset(),
     concerns: int = 0,
     objections: int = 0,
+    stage_passed: bool = True,
 ) -> ProposalFacts:
+    """``stage_passed``: the current ballot stage's ballot passed (the machine tests fire
+    outcome actions as the engine does, after their ballot)."""
     return ProposalFacts(
         revision_count=revisions,
         open_ballot=open_ballot,
         passed_on_current_revision=frozenset(passed),
         open_concerns=concerns,
         open_objections=objections,
+        stage_ballot_passed=stage_passed,
     )
 
 

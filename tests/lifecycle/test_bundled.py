@@ -14,7 +14,7 @@ from governance_engine.lifecycle import (
 
 def test_bundled_workflows_load() -> None:
     names = [definition.label for definition in load_bundled()]
-    assert names == ["guideline v1", "project v1", "standard v1"]
+    assert names == ["guideline v2", "project v2", "standard v2"]
 
 
 @pytest.mark.parametrize("name", ["guideline", "project", "standard"])
@@ -26,7 +26,7 @@ def test_each_file_serves_its_kind(name: str) -> None:
 
 
 def test_standard_has_four_ballot_stages(registry: WorkflowRegistry) -> None:
-    definition = registry.get("standard", 1).definition
+    definition = registry.get("standard", 2).definition
     stages = {state.name: state.ballot.body for state in definition.ballot_stages() if state.ballot}
     assert stages == {
         "wg_review": "sponsor",
@@ -40,13 +40,13 @@ def test_standard_has_four_ballot_stages(registry: WorkflowRegistry) -> None:
 
 
 def test_guideline_informs_the_board_without_a_ballot(registry: WorkflowRegistry) -> None:
-    definition = registry.get("guideline", 1).definition
+    definition = registry.get("guideline", 2).definition
     assert definition.approval_requires == ("sponsor", "toc")
     assert {s.ballot.body for s in definition.ballot_stages() if s.ballot} == {"sponsor", "toc"}
 
 
 def test_project_stage_changes_are_toc_decisions(registry: WorkflowRegistry) -> None:
-    definition = registry.get("project", 1).definition
+    definition = registry.get("project", 2).definition
     for name in ("graduation_review", "archival_review", "graduated_archival_review"):
         ballot = definition.states[name].ballot
         assert ballot is not None

@@ -25,11 +25,11 @@ def test_check_bundled(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("workflows", "check") == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        "workflows/guideline.yaml: ok: guideline v1 (kind guideline), 9 states, 12 actions, "
+        "workflows/guideline.yaml: ok: guideline v2 (kind guideline), 9 states, 12 actions, "
         "2 ballot stages",
-        "workflows/project.yaml: ok: project v1 (kind project), 14 states, 21 actions, "
+        "workflows/project.yaml: ok: project v2 (kind project), 14 states, 21 actions, "
         "6 ballot stages",
-        "workflows/standard.yaml: ok: standard v1 (kind standard), 11 states, 16 actions, "
+        "workflows/standard.yaml: ok: standard v2 (kind standard), 11 states, 16 actions, "
         "4 ballot stages",
     ]
     assert err == ""
@@ -103,8 +103,8 @@ def test_diagram(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_diagram_of_a_version(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("workflows", "diagram", "standard", "--version", "1") == 0
-    assert "(standard v1)" in capsys.readouterr().out
+    assert run("workflows", "diagram", "standard", "--version", "2") == 0
+    assert "(standard v2)" in capsys.readouterr().out
 
 
 def test_diagram_of_unknown_workflow() -> None:
@@ -137,9 +137,9 @@ def test_check_sees_the_operator_directory_as_serve_does(
         out, err = capsys.readouterr()
         assert out.splitlines() == [
             f"workflows/standard.yaml: replaced by {directory}/standard.yaml",
-            "workflows/guideline.yaml: ok: guideline v1 (kind guideline), 9 states, 12 actions, "
+            "workflows/guideline.yaml: ok: guideline v2 (kind guideline), 9 states, 12 actions, "
             "2 ballot stages",
-            "workflows/project.yaml: ok: project v1 (kind project), 14 states, 21 actions, "
+            "workflows/project.yaml: ok: project v2 (kind project), 14 states, 21 actions, "
             "6 ballot stages",
             f"{directory}/mini.yaml: ok: mini v1 (kind standard), 4 states, 3 actions, "
             "1 ballot stages",

@@ -9,11 +9,11 @@ from governance_engine.lifecycle import WorkflowRegistry, to_mermaid
 
 
 def test_mermaid_state_diagram(registry: WorkflowRegistry) -> None:
-    text = to_mermaid(registry.get("standard", 1).definition)
+    text = to_mermaid(registry.get("standard", 2).definition)
     lines = text.splitlines()
     assert lines[:4] == [
         "---",
-        "title: Standard publication (standard v1)",
+        "title: Standard publication (standard v2)",
         "---",
         "stateDiagram-v2",
     ]
@@ -29,10 +29,10 @@ def test_mermaid_state_diagram(registry: WorkflowRegistry) -> None:
 
 
 def test_highlight(registry: WorkflowRegistry) -> None:
-    text = to_mermaid(registry.get("project", 1).definition, highlight="toc_review")
+    text = to_mermaid(registry.get("project", 2).definition, highlight="toc_review")
     assert text.endswith("  class toc_review current\n")
 
 
 def test_highlight_of_unknown_state(registry: WorkflowRegistry) -> None:
     with pytest.raises(NotFound):
-        to_mermaid(registry.get("project", 1).definition, highlight="nowhere")
+        to_mermaid(registry.get("project", 2).definition, highlight="nowhere")

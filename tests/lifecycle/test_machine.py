@@ -16,7 +16,7 @@ Facts = Callable[..., ProposalFacts]
 
 @pytest.fixture
 def standard(registry: WorkflowRegistry) -> WorkflowMachine:
-    return registry.get("standard", 1)
+    return registry.get("standard", 2)
 
 
 def test_fire_returns_the_new_state(standard: WorkflowMachine, make_facts: Facts) -> None:
@@ -28,7 +28,7 @@ def test_action_not_available_lists_what_is(standard: WorkflowMachine, make_fact
     with pytest.raises(ActionNotAvailable) as caught:
         standard.fire("draft", "ratify", make_facts())
     assert str(caught.value) == (
-        "action 'ratify' is not available in state 'draft' of workflow standard v1 "
+        "action 'ratify' is not available in state 'draft' of workflow standard v2 "
         "(available: submit, defer, withdraw)"
     )
 
@@ -40,7 +40,7 @@ def test_terminal_state_has_no_action(standard: WorkflowMachine, make_facts: Fac
 
 
 def test_unknown_state_is_not_found(standard: WorkflowMachine, make_facts: Facts) -> None:
-    with pytest.raises(NotFound, match="workflow standard v1 has no state 'limbo'"):
+    with pytest.raises(NotFound, match="workflow standard v2 has no state 'limbo'"):
         standard.fire("limbo", "submit", make_facts())
     with pytest.raises(NotFound):
         standard.available_actions("limbo")
@@ -108,7 +108,7 @@ def test_approval_with_every_body_passed(standard: WorkflowMachine, make_facts: 
 def test_approval_is_enforced_even_when_the_yaml_lists_no_guard(
     registry: WorkflowRegistry, make_facts: Facts
 ) -> None:
-    definition = registry.get("guideline", 1).definition
+    definition = registry.get("guideline", 2).definition
     data = definition.to_dict()
     data["actions"]["publish"]["guards"] = []
     machine = WorkflowMachine(type(definition).from_dict(data))
@@ -152,9 +152,9 @@ def test_project_lifecycle_end_to_end(registry: WorkflowRegistry, make_facts: Fa
 def test_one_machine_per_version_shared_by_all_proposals(
     registry: WorkflowRegistry, make_facts: Facts
 ) -> None:
-    assert registry.get("standard", 1) is registry.for_kind("standard")
-    assert registry.latest("standard") is registry.get("standard", 1)
-    machine = registry.get("standard", 1)
+    assert registry.get("standard", 2) is registry.for_kind("standard")
+    assert registry.latest("standard") is registry.get("standard", 2)
+    machine = registry.get("standard", 2)
     inner: transitions.Machine = machine._machine
     shape = (dict(vars(inner)).keys(), len(inner.states), len(inner.events))
     proposal_a, proposal_b = "draft", "returned"
@@ -171,7 +171,7 @@ def test_one_machine_per_version_shared_by_all_proposals(
 
 
 def test_fire_is_safe_from_many_threads(registry: WorkflowRegistry, make_facts: Facts) -> None:
-    machine = registry.get("standard", 1)
+    machine = registry.get("standard", 2)
     ok = make_facts(passed={"sponsor", "toc", "board"})
     blocked = make_facts(revisions=0)
     errors: list[BaseException] = []

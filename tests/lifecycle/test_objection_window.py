@@ -24,7 +24,7 @@ from governance_engine.lifecycle import (
 def test_bundled_workflows_state_their_window(
     registry: WorkflowRegistry, name: str, days: int
 ) -> None:
-    assert registry.get(name, 1).definition.objection_window == Window(days, False)
+    assert registry.get(name, 2).definition.objection_window == Window(days, False)
 
 
 @pytest.mark.parametrize(
@@ -100,13 +100,26 @@ def test_a_window_closes_after_its_days() -> None:
 
 
 def test_review_guards_name_what_blocks(registry: WorkflowRegistry) -> None:
-    standard = registry.get("standard", 1)
+    standard = registry.get("standard", 2)
     concern = "concern 3 'Threat model missing' raised by Will is open"
-    facts = ProposalFacts(1, False, frozenset(), open_concerns=1, open_concern_labels=(concern,))
+    facts = ProposalFacts(
+        1,
+        False,
+        frozenset(),
+        open_concerns=1,
+        open_concern_labels=(concern,),
+        stage_ballot_passed=True,
+    )
     assert standard.failed_guards("wg_last_call", "end_last_call", facts) == [
         f"guard no_open_concerns failed: {concern}"
     ]
-    held = ProposalFacts(1, False, frozenset({"sponsor", "toc", "board"}), open_objections=2)
+    held = ProposalFacts(
+        1,
+        False,
+        frozenset({"sponsor", "toc", "board"}),
+        open_objections=2,
+        stage_ballot_passed=True,
+    )
     assert standard.failed_guards("board_ratification", "ratify", held) == [
         "guard no_open_objections failed: the proposal has 2 open objections"
     ]

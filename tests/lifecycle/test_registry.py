@@ -20,15 +20,15 @@ from governance_engine.lifecycle import (
 def test_lookups(registry: WorkflowRegistry) -> None:
     assert registry.names() == ["guideline", "project", "standard"]
     assert [m.definition.label for m in registry.all()] == [
-        "guideline v1",
-        "project v1",
-        "standard v1",
+        "guideline v2",
+        "project v2",
+        "standard v2",
     ]
     assert registry.for_kind("project").name == "project"
 
 
 def test_not_found(registry: WorkflowRegistry) -> None:
-    with pytest.raises(NotFound, match=r"workflow standard v7 is not loaded \(known versions: 1\)"):
+    with pytest.raises(NotFound, match=r"workflow standard v7 is not loaded \(known versions: 2\)"):
         registry.get("standard", 7)
     with pytest.raises(NotFound, match="no workflow named 'policy'"):
         registry.latest("policy")
@@ -60,12 +60,12 @@ def test_new_version_leaves_the_old_one_usable(
 
 
 def test_with_definition_of_a_loaded_version_costs_nothing(registry: WorkflowRegistry) -> None:
-    definition = WorkflowDefinition.from_dict(registry.get("standard", 1).definition.to_dict())
+    definition = WorkflowDefinition.from_dict(registry.get("standard", 2).definition.to_dict())
     assert registry.with_definition(definition) is registry
 
 
 def test_a_changed_workflow_needs_a_new_version(registry: WorkflowRegistry) -> None:
-    data = registry.get("standard", 1).definition.to_dict()
+    data = registry.get("standard", 2).definition.to_dict()
     data["title"] = "Standards, edited in place"
     with pytest.raises(WorkflowDefinitionError, match="a changed workflow needs a new version"):
         registry.with_definition(WorkflowDefinition.from_dict(data))

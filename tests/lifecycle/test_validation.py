@@ -53,9 +53,10 @@ TOP_KEYS = (
     "title, version"
 )
 STATE_KEYS = "approved, ballot, description, terminal, timer"
-ACTION_KEYS = "description, dest, guards, roles, source"
+ACTION_KEYS = "description, dest, guards, override, roles, source"
 GUARD_NAMES = (
-    "approval_ballots_passed, has_revision, no_open_ballot, no_open_concerns, no_open_objections"
+    "approval_ballots_passed, ballot_passed, has_revision, no_open_ballot, no_open_concerns, "
+    "no_open_objections"
 )
 
 CASES: list[tuple[str, Mutation, str]] = [
@@ -160,17 +161,17 @@ CASES: list[tuple[str, Mutation, str]] = [
     ),
     (
         "unknown role",
-        _set("actions.submit.roles", ["sponsor.chair", "sponser.chair"]),
-        "actions.submit.roles[1]: unknown role 'sponser.chair' (known: author, system, or "
-        "<body>.<seat> with body in sponsor, toc, board and seat in chair, co_chair, secretary, "
-        "member)",
+        _set("actions.submit.roles", ["sponsor.chair", "sponsor.chiar"]),
+        "actions.submit.roles[1]: unknown role 'sponsor.chiar' (known: author, system, or "
+        "<body>.<seat> with body 'sponsor' or a body slug and seat in chair, co_chair, "
+        "secretary, member)",
     ),
     (
         "observers cannot act",
         _set("actions.submit.roles", ["toc.observer"]),
         "actions.submit.roles[0]: unknown role 'toc.observer' (known: author, system, or "
-        "<body>.<seat> with body in sponsor, toc, board and seat in chair, co_chair, secretary, "
-        "member)",
+        "<body>.<seat> with body 'sponsor' or a body slug and seat in chair, co_chair, "
+        "secretary, member)",
     ),
     (
         "duplicate role",
@@ -181,8 +182,8 @@ CASES: list[tuple[str, Mutation, str]] = [
         "unknown role after an entry that is not a string",
         _set("actions.submit.roles", [7, "toc.chiar"]),
         "actions.submit.roles[1]: unknown role 'toc.chiar' (known: author, system, or "
-        "<body>.<seat> with body in sponsor, toc, board and seat in chair, co_chair, secretary, "
-        "member)",
+        "<body>.<seat> with body 'sponsor' or a body slug and seat in chair, co_chair, "
+        "secretary, member)",
     ),
     (
         "role that is not a string",
@@ -222,9 +223,10 @@ CASES: list[tuple[str, Mutation, str]] = [
         "actions.submit.source: must name at least one state",
     ),
     (
-        "unknown ballot body",
-        _set("states.toc_review.ballot.body", "wg"),
-        "states.toc_review.ballot.body: unknown body 'wg' (known: sponsor, toc, board)",
+        "invalid ballot body",
+        _set("states.toc_review.ballot.body", "WG_1"),
+        "states.toc_review.ballot.body: invalid body 'WG_1' (use 'sponsor' or a body slug: "
+        "lower-case letters and digits, single hyphens)",
     ),
     (
         "ballot rule of the wrong type",
@@ -283,9 +285,10 @@ CASES: list[tuple[str, Mutation, str]] = [
         "'10 business days', got '0 days'",
     ),
     (
-        "approval_requires unknown body",
-        _set("approval_requires", ["toc", "members"]),
-        "approval_requires[1]: unknown body 'members' (known: sponsor, toc, board)",
+        "approval_requires invalid body",
+        _set("approval_requires", ["toc", "Members"]),
+        "approval_requires[1]: invalid body 'Members' (use 'sponsor' or a body slug: "
+        "lower-case letters and digits, single hyphens)",
     ),
     (
         "approval_requires body that never votes",

@@ -14,16 +14,21 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from testkit.cli import console_script, free_port
+from testkit.drive import file, open_ballot, take
 from testkit.http import issue_tokens
+from testkit.server import running_server
+from testkit.signing_in import ensure_provider_installed, oidc_provider, provider_env
 from testkit.world import build_world
 
 from governance_engine.persistence.database import Database
+from governance_engine.services import access
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -237,3 +242,60 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     _shot(page, "log-verified")
 
     assert dialogs == []
+
+
+def test_a_member_signs_in_through_an_openid_provider_and_votes(
+    sqlite_template: Path, tmp_path: Path, browser_page: Any
+) -> None:
+    """The member's organization signs them in (node-oidc-provider); they vote in Chromium."""
+    ensure_provider_installed()
+    path = tmp_path / "governance.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    issuer = f"http://127.0.0.1:{free_port()}"
+    database = Database(url)
+    try:
+        world = build_world(database)
+        world.clock.advance(datetime.now(UTC) - world.clock.now())  # serve runs on real time
+        proposal_id = file(world)
+        take(world, proposal_id, "submit", "wendy")
+        ballot_id = open_ballot(world, proposal_id, "wendy")
+        with database.transaction() as session:
+            access.link_by_admin(
+                session,
+                actor=world.admin,
+                at=world.clock.now(),
+                person_id=world.person_ids["will"],
+                issuer=issuer,
+                subject="will-at-fabrikam",
+            )
+    finally:
+        database.dispose()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GOVERNANCE_DATABASE_URL": url,
+        "GOVERNANCE_TICK_INTERVAL": "0",
+        "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
+        "GOVERNANCE_SIGNING_KEY": str(tmp_path / "signing.pem"),
+        **provider_env("test", issuer),
+    }
+    with running_server(env, tmp_path) as server:
+        callback = f"{server.url}/sign-in/oidc/test/callback"
+        port = int(issuer.rsplit(":", 1)[1])
+        with oidc_provider([callback], tmp_path, port=port) as provider:
+            provider.login_as("will-at-fabrikam", "will@fabrikam.example")
+            page = browser_page
+            page.goto(f"{server.url}/")
+            assert "/sign-in" in page.url
+            _shot(page, "sign-in-with-provider")
+            page.get_by_role("link", name="Sign in with Test Provider").click()
+            page.get_by_role("heading", level=1, name="Dashboard").wait_for()
+            assert "Signed in as Will" in page.locator("header.site").inner_text()
+            page.get_by_role("link", name=re.compile("vote now")).click()
+            assert page.url.endswith(f"/ballots/{ballot_id}")
+            page.get_by_role("radio", name="Yes", exact=True).check()
+            page.get_by_role("button", name="Cast my vote").click()
+            page.get_by_text("The vote was recorded.").wait_for()
+            assert _tally(page, "Yes") == "1"
+            _shot(page, "voted-after-provider-sign-in")
+            _sign_out(page)

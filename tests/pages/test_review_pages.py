@@ -78,7 +78,7 @@ def test_a_comment_on_lines_quotes_them_and_takes_replies_and_retraction(site: S
     assert response.headers["location"] == f"{page_path}#comment-{comment.id}"
     page = wendy.get(page_path).text
     assert "Say who signs." in page
-    assert "on revision 1, lines 3-4" in page
+    assert f'on revision 1, <a href="{page_path}/revisions/1#L3">lines 3-4</a>' in page
     assert "Every model ships a card." in page
     assert "Cards are signed." in page
     quoted = page.split('class="quoted"')[1].split("</blockquote>")[0]

@@ -73,7 +73,7 @@ def test_conflicting_votes_are_retried_and_written_once(database_url: str) -> No
                     choice=choice,
                 )
 
-            serializable.run(work, attempts=20)
+            serializable.run(work)
             acknowledged[voter] = choice
 
     started = time.monotonic()

@@ -26,6 +26,7 @@ from governance_engine.errors import (
     Conflict,
     InvalidInput,
     PermissionDenied,
+    ProxyOverruled,
 )
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
@@ -169,6 +170,42 @@ def test_secretary_enters_a_proxy_vote_on_the_record(world: World) -> None:
     assert entry.payload["voter_id"] == world.person_ids["wade"]
     with pytest.raises(PermissionDenied, match="only the secretary"):
         vote(world, ballot_id, "will", "yes", on_behalf_of=world.person_ids["wren"])
+
+
+def test_a_proxy_never_overrules_the_members_own_position(world: World) -> None:
+    ballot_id = open_ballot(world, in_review(world), "wendy")
+    wade, wes = world.person_ids["wade"], world.person_ids["wes"]
+    vote(world, ballot_id, "wade", "no", rationale="needs work")
+    with pytest.raises(ProxyOverruled, match="entered their own position"):
+        vote(world, ballot_id, "wes", "yes", on_behalf_of=wade)
+    changed = vote(world, ballot_id, "wade", "yes")  # the member may still change it
+    assert (changed.choice, changed.entered_by_id, changed.changes) == ("yes", wade, 1)
+    with pytest.raises(ProxyOverruled):
+        vote(world, ballot_id, "wes", "abstain", on_behalf_of=wade)
+    with world.database.reader() as session:
+        [row] = session.scalars(
+            select(Vote).where(Vote.ballot_id == ballot_id, Vote.voter_id == wade)
+        )
+        assert (row.choice, row.entered_by_id) == ("yes", wade)
+    assert [e.actor_id for e in log_of(world, "vote.cast") + log_of(world, "vote.changed")] == [
+        wade,
+        wade,
+    ]
+    assert wes not in {e.actor_id for e in log_of(world, "vote.cast")}
+
+
+def test_the_members_own_vote_replaces_an_earlier_proxy(world: World) -> None:
+    ballot_id = open_ballot(world, in_review(world), "wendy")
+    wade, wes = world.person_ids["wade"], world.person_ids["wes"]
+    vote(world, ballot_id, "wes", "abstain", on_behalf_of=wade)
+    vote(world, ballot_id, "wes", "no", rationale="as instructed", on_behalf_of=wade)  # proxy
+    own = vote(world, ballot_id, "wade", "yes")
+    assert (own.choice, own.entered_by_id, own.changes) == ("yes", wade, 2)
+    [cast] = log_of(world, "vote.cast")
+    changes = log_of(world, "vote.changed")
+    assert (cast.actor_id, cast.payload["choice"]) == (wes, "abstain")
+    assert [(e.actor_id, e.payload["choice"]) for e in changes] == [(wes, "no"), (wade, "yes")]
+    assert changes[-1].payload["previous"] == {"choice": "no", "rationale": "as instructed"}
 
 
 def test_ballot_refuses_votes_after_deadline_and_close(world: World) -> None:

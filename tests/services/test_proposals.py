@@ -33,7 +33,7 @@ def test_chair_files_a_proposal_in_the_initial_state(world: World) -> None:
         assert (proposal.state, proposal.workflow_name, proposal.workflow_version) == (
             "draft",
             "standard",
-            1,
+            2,
         )
         revision = proposals.get_proposal(session, proposal_id)
         assert revision.version == 2  # filed, then its first revision

@@ -247,5 +247,5 @@ def test_a_workflow_without_a_window_allows_no_objections(database: Database) ->
     take(world, proposal_id, "submit", "wendy")
     pass_ballot(world, proposal_id, "wendy", WG)
     [decision] = decisions_of(world, proposal_id)
-    with pytest.raises(Conflict, match=r"standard v1 workflow .* allows no formal objections"):
+    with pytest.raises(Conflict, match=r"standard v2 workflow .* allows no formal objections"):
         lodge(world, proposal_id, "will", decision.number)

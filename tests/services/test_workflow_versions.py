@@ -30,15 +30,15 @@ def catalog_with(definition: WorkflowDefinition) -> WorkflowCatalog:
 
 def test_a_new_version_never_changes_proposals_in_flight(world: World) -> None:
     old = file(world, text="# Filed under version 1\n")
-    # The service restarts with the edited file (version 2) and loads the stored versions.
-    world.catalog = catalog_with(edited_standard(2))
+    # The service restarts with the edited file (version 3) and loads the stored versions.
+    world.catalog = catalog_with(edited_standard(3))
     with world.database.reader() as session:
         world.catalog.load_stored(session)
     new = file(world, text="# Filed under version 2\n")
     with world.database.reader() as session:
-        assert proposals.get_proposal(session, old).workflow_version == 1
-        assert proposals.get_proposal(session, new).workflow_version == 2
-    # version 1 still lets the chair submit the old proposal; version 2 does not
+        assert proposals.get_proposal(session, old).workflow_version == 2
+        assert proposals.get_proposal(session, new).workflow_version == 3
+    # version 2 still lets the chair submit the old proposal; version 3 does not
     assert take(world, old, "submit", "wendy").state == "wg_review"
     with pytest.raises(PermissionDenied, match="secretary"):
         take(world, new, "submit", "wendy")
@@ -47,13 +47,13 @@ def test_a_new_version_never_changes_proposals_in_flight(world: World) -> None:
 
 def test_old_versions_load_from_the_database_on_demand(world: World) -> None:
     old = file(world, text="# v1\n")
-    world.catalog = catalog_with(edited_standard(2))  # not told about stored versions
+    world.catalog = catalog_with(edited_standard(3))  # not told about stored versions
     assert take(world, old, "submit", "wendy").state == "wg_review"
 
 
 def test_a_file_changed_without_a_new_version_is_refused(world: World) -> None:
     file(world, text="# v1\n")
-    changed = catalog_with(edited_standard(1))
+    changed = catalog_with(edited_standard(2))
     with (
         pytest.raises(ConfigurationError, match="new version number"),
         world.database.reader() as s,

@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from governance_engine.config import Settings
+from governance_engine.config_access import AccessSettings
 from governance_engine.persistence.models import Person
 from governance_engine.services import identity
+from testkit.isolation import ISOLATION
 from testkit.world import World
 
 
@@ -41,6 +43,12 @@ class Api:
         headers = self.headers(who, **kwargs.pop("headers", {}))
         return self.client.post(path, headers=headers, json=json, **kwargs)
 
+    def patch(
+        self, path: str, who: str | None = "wendy", json: Any = None, **kwargs: Any
+    ) -> httpx2.Response:
+        headers = self.headers(who, **kwargs.pop("headers", {}))
+        return self.client.patch(path, headers=headers, json=json, **kwargs)
+
 
 def issue_tokens(world: World) -> dict[str, str]:
     tokens = {}
@@ -54,6 +62,15 @@ def issue_tokens(world: World) -> dict[str, str]:
     return tokens
 
 
+# Tests that make many writes with one token run with the write limit far out of reach (the
+# limiter still counts every write); tests/api/test_rate_limits.py tests the defaults.
+UNTHROTTLED = AccessSettings(rate_limit_writes=1_000_000, rate_limit_burst=1_000_000)
+UNTHROTTLED_ENV = {
+    "GOVERNANCE_RATE_LIMIT_WRITES": "1000000",
+    "GOVERNANCE_RATE_LIMIT_BURST": "1000000",
+}
+
+
 @contextmanager
 def serve_in_process(
     world: World, database_url: str, key_path: Path, *, workflows_dir: Path | None = None
@@ -62,11 +79,13 @@ def serve_in_process(
     from that setting, as ``serve`` runs it."""
     settings = Settings(
         database_url=database_url,
+        isolation=ISOLATION,
         tick_interval=0,
         checkpoint_interval=0,
         delivery_interval=0,
         signing_key_path=key_path,
         workflows_dir=workflows_dir,
+        access=UNTHROTTLED,
     )
     app = create_app(settings, clock=world.clock)
     with TestClient(app, raise_server_exceptions=False) as client:

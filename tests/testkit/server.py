@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from testkit.cli import console_script, free_port
+from testkit.isolation import ISOLATION
 
 
 @dataclass
@@ -78,15 +79,21 @@ def serve_env(
     tick_interval: float,
     extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment ``serve`` gets: ours without GOVERNANCE_*, then the settings given."""
+    """The environment ``serve`` gets: ours without GOVERNANCE_*, then the settings given.
+
+    The isolation is the suite's (``GOVERNANCE_DB_ISOLATION``) unless ``extra`` says otherwise.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERNANCE_")}
     env.update(
         {
             "GOVERNANCE_DATABASE_URL": database_url,
+            "GOVERNANCE_DB_ISOLATION": ISOLATION,
             "GOVERNANCE_TICK_INTERVAL": str(tick_interval),
             "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
             "GOVERNANCE_DELIVERY_INTERVAL": "0",
             "GOVERNANCE_SIGNING_KEY": str(key_path),
+            "GOVERNANCE_RATE_LIMIT_WRITES": "1000000",  # see testkit.http.UNTHROTTLED
+            "GOVERNANCE_RATE_LIMIT_BURST": "1000000",
         }
     )
     env.update(extra or {})

@@ -7,14 +7,16 @@ from typing import Any
 
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
+from testkit.isolation import ISOLATION
 
 
 def append_many(url: str, worker: int, count: int) -> int:
     """Append ``count`` entries, one transaction each; return how many committed."""
-    database = Database(url, pool_size=1)
+    database = Database(url, pool_size=1, isolation=ISOLATION)
     try:
         for index in range(count):
-            with database.transaction() as session:
+
+            def append(session: Any, index: int = index) -> None:
                 log_writer.append(
                     session,
                     at=datetime.now(UTC),
@@ -24,6 +26,8 @@ def append_many(url: str, worker: int, count: int) -> int:
                     subject_id=worker,
                     payload={"worker": worker, "index": index},
                 )
+
+            database.run(append)  # re-run on contention, as every edge does
         return count
     finally:
         database.dispose()
@@ -55,7 +59,7 @@ def fire_actions(
     from governance_engine.services import proposals
     from governance_engine.services.workflows import WorkflowCatalog
 
-    database = Database(url, pool_size=1)
+    database = Database(url, pool_size=1, isolation=ISOLATION)
     catalog = WorkflowCatalog.bundled()
     actor = _actor(database, person_id)
     at = datetime.fromisoformat(at_iso)
@@ -63,16 +67,19 @@ def fire_actions(
     _wait_until(start_at)
     try:
         for proposal_id in proposal_ids:
+
+            def take(session: Any, proposal_id: int = proposal_id) -> None:
+                proposals.take_action(
+                    session,
+                    actor=actor,
+                    at=at,
+                    catalog=catalog,
+                    proposal_id=proposal_id,
+                    action=action,
+                )
+
             try:
-                with database.transaction() as session:
-                    proposals.take_action(
-                        session,
-                        actor=actor,
-                        at=at,
-                        catalog=catalog,
-                        proposal_id=proposal_id,
-                        action=action,
-                    )
+                database.run(take)  # re-run on contention, as every edge does
                 results[proposal_id] = "ok"
             except GovernanceError as refusal:
                 results[proposal_id] = refusal.code
@@ -95,7 +102,7 @@ def vote_repeatedly(
 
     from governance_engine.services import ballots
 
-    database = Database(url, pool_size=1)
+    database = Database(url, pool_size=1, isolation=ISOLATION)
     at = datetime.fromisoformat(at_iso)
     chooser = random.Random(seed)
     actors = {voter: _actor(database, voter) for voter in voters}
@@ -123,7 +130,7 @@ def run_tick_at(url: str, at_iso: str, start_at: float) -> list[int]:
     from governance_engine.services.tick import tick
     from governance_engine.services.workflows import WorkflowCatalog
 
-    database = Database(url, pool_size=1)
+    database = Database(url, pool_size=1, isolation=ISOLATION)
     _wait_until(start_at)
     try:
         report = tick(
@@ -144,7 +151,7 @@ def run_tick_report_at(url: str, at_iso: str, start_at: float) -> dict[str, Any]
     from governance_engine.services.tick import tick
     from governance_engine.services.workflows import WorkflowCatalog
 
-    database = Database(url, pool_size=1)
+    database = Database(url, pool_size=1, isolation=ISOLATION)
     _wait_until(start_at)
     try:
         report = tick(
@@ -170,7 +177,7 @@ def deliver_at(url: str, at_iso: str, start_at: float, max_attempts: int) -> lis
     from governance_engine.persistence.webhook_sender import HttpSender
     from governance_engine.services.webhooks import RetryPolicy, deliver_due
 
-    database = Database(url, pool_size=2)
+    database = Database(url, pool_size=2, isolation=ISOLATION)
     _wait_until(start_at)
     try:
         report = deliver_due(

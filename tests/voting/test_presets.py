@@ -31,7 +31,7 @@ def run(rule_config: object, spec: str, *, at_deadline: bool = True) -> Evaluati
     return evaluate(rule, electorate, positions, elapsed=timedelta(days=1), at_deadline=at_deadline)
 
 
-def test_the_presets_are_exactly_the_seven_named() -> None:
+def test_the_presets_are_exactly_the_ten_named() -> None:
     assert list(PRESETS) == [
         "simple-majority",
         "two-thirds-of-body",
@@ -40,6 +40,9 @@ def test_the_presets_are_exactly_the_seven_named() -> None:
         "openstack-tc",
         "iab",
         "lazy-consensus",
+        "w3c-appeal",
+        "cncf-toc-meeting",
+        "openstack-tc-meeting",
     ]
 
 

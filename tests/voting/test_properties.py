@@ -135,6 +135,7 @@ def reference_outcome(
         ThresholdBase.CAST: len(votes) - recused,
         ThresholdBase.CAST_EXCLUDING_ABSTENTIONS: len(votes) - recused - abstained,
         ThresholdBase.ELECTORATE_MINUS_RECUSED: size - recused,
+        ThresholdBase.PRESENT: len(votes) - recused,  # no meeting: those who voted are present
     }[rule.threshold_base]
     share = rule.threshold
     if share == 0:

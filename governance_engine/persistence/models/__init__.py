@@ -1,5 +1,13 @@
 """SQLAlchemy 2 typed models: one module per part of the vocabulary."""
 
+from governance_engine.persistence.models.access import (
+    IdentityLink,
+    Invitation,
+    LinkedHow,
+    RateCounter,
+    SignInLink,
+    SignInMethod,
+)
 from governance_engine.persistence.models.ballot import (
     Ballot,
     BallotElector,
@@ -59,6 +67,9 @@ __all__ = [
     "Concern",
     "Decision",
     "IdempotencyRecord",
+    "IdentityLink",
+    "Invitation",
+    "LinkedHow",
     "LogEntry",
     "LogHead",
     "MerkleBlock",
@@ -70,11 +81,14 @@ __all__ = [
     "Person",
     "Proposal",
     "ProposalAuthor",
+    "RateCounter",
     "Reminder",
     "Revision",
     "Seat",
     "SeatRole",
     "SignInFailure",
+    "SignInLink",
+    "SignInMethod",
     "UTCDateTime",
     "Vote",
     "WebSession",

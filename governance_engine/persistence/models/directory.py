@@ -8,7 +8,13 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from governance_engine.persistence.models.base import Base, Digest, UTCDateTime, enum_check
+from governance_engine.persistence.models.base import (
+    Base,
+    Digest,
+    JSONDocument,
+    UTCDateTime,
+    enum_check,
+)
 
 
 class OrganizationKind(StrEnum):
@@ -20,6 +26,8 @@ class OrganizationKind(StrEnum):
 
 
 class BodyKind(StrEnum):
+    """The kinds the engine itself knows. Kinds are open: any ``[a-z][a-z0-9_]*`` is a kind."""
+
     BOARD = "board"
     TOC = "toc"
     WORKING_GROUP = "working_group"
@@ -42,6 +50,11 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Lower-case domains whose verified e-mail addresses may link an identity to one of
+    # this organization's people (OpenID sign-in); each domain belongs to one organization.
+    email_domains: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default=text("'[]'")
+    )
 
 
 class Person(Base):
@@ -60,15 +73,7 @@ class Person(Base):
 class Body(Base):
     __tablename__ = "bodies"
     __table_args__ = (
-        enum_check("kind", BodyKind),
-        # One TOC and one Board: workflows refer to them by kind.
-        Index(
-            "uq_bodies_single_toc_and_board",
-            "kind",
-            unique=True,
-            sqlite_where=text("kind IN ('toc', 'board')"),
-            postgresql_where=text("kind IN ('toc', 'board')"),
-        ),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +82,8 @@ class Body(Base):
     kind: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    """Where formal objections to and appeals of this body's decisions go (None: none set)."""
 
 
 class Seat(Base):

@@ -18,7 +18,11 @@ class WebSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(Digest, unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    # What the session was opened with: an API token, a linked identity, or neither (an
+    # e-mail link or an invitation); ``method`` says which (a SignInMethod).
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identity_links.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16), default="token", server_default="token")
     csrf_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -49,6 +49,7 @@ _ELECTOR_AND_VOTE = (
         _votes.c.rationale,
         _votes.c.cast_at,
         _votes.c.changes,
+        _votes.c.entered_by_id,
     )
     .select_from(
         _electors.outerjoin(
@@ -116,6 +117,8 @@ class StandingVote:
     rationale: str
     cast_at: datetime
     changes: int
+    entered_by_id: int
+    """Who entered the position: the voter, or a secretary by proxy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +141,11 @@ def elector_for_vote(session: Session, ballot_id: int, voter_id: int) -> Elector
     row = session.connection().execute(_ELECTOR_AND_VOTE, parameters).first()
     if row is None:
         return None
-    removed_at, vote_id, choice, rationale, cast_at, changes = row
+    removed_at, vote_id, choice, rationale, cast_at, changes, entered_by_id = row
     standing = (
-        None if vote_id is None else StandingVote(vote_id, choice, rationale, cast_at, changes)
+        None
+        if vote_id is None
+        else StandingVote(vote_id, choice, rationale, cast_at, changes, entered_by_id)
     )
     return ElectorForVote(removed=removed_at is not None, vote=standing)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import Checkpoint, LogEntry, MerkleBlock
@@ -44,6 +44,20 @@ def chain_hashes(session: Session, *, upto: int, after: int = 0) -> Iterator[str
     result = session.scalars(statement)
     try:
         yield from result
+    finally:
+        result.close()
+
+
+def numbered_chain_hashes(session: Session, *, upto: int) -> Iterator[tuple[object, object]]:
+    """``(seq, hash)`` of entries 1..upto in seq order, streamed, as the driver returns them
+    (untrusted: the caller checks each)."""
+    statement = text(
+        "SELECT seq, hash FROM log_entries WHERE seq >= 1 AND seq <= :upto ORDER BY seq"
+    ).execution_options(yield_per=_BATCH)
+    result = session.connection().execute(statement, {"upto": upto})
+    try:
+        for row in result:
+            yield row[0], row[1]
     finally:
         result.close()
 

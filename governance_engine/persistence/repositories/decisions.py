@@ -28,9 +28,17 @@ def page(
     proposal_id: int | None = None,
     kind: str | None = None,
     outcome: str | None = None,
+    newest_first: bool = False,
 ) -> list[Decision]:
-    """Decisions in the order they were recorded (id) after a cursor, with optional filters."""
-    statement = select(Decision).where(Decision.id > after)
+    """Decisions in the order they were recorded (id) after a cursor, with optional filters.
+
+    ``newest_first``: the latest first, and ``after`` (when not 0) is the last id already seen.
+    """
+    statement = select(Decision)
+    if newest_first:
+        statement = statement.where(Decision.id < after) if after else statement
+    else:
+        statement = statement.where(Decision.id > after)
     if body_id is not None:
         statement = statement.where(Decision.body_id == body_id)
     if proposal_id is not None:
@@ -39,4 +47,5 @@ def page(
         statement = statement.where(Decision.kind == kind)
     if outcome is not None:
         statement = statement.where(Decision.outcome == outcome)
-    return list(session.scalars(statement.order_by(Decision.id).limit(limit)))
+    order = Decision.id.desc() if newest_first else Decision.id
+    return list(session.scalars(statement.order_by(order).limit(limit)))
