@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
 from testkit.http import Api, serve_in_process
 from testkit.isolation import ISOLATION
@@ -25,6 +26,16 @@ from testkit.world import World, build_world
 
 from governance_engine.persistence import migrate
 from governance_engine.persistence.database import Database
+
+# scripts/mutation.sh: the same examples for every mutant (no randomness, no example database
+# carried from one mutant to the next), and no time limits a slowed-down mutant could trip.
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 POSTGRES_URL = os.environ.get("GOVERNANCE_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]

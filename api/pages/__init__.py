@@ -6,9 +6,11 @@ do and what they see cannot differ between the two. One router per area:
     auth        /sign-in, /sign-out: a session from an API token
     sign_in_oidc    /sign-in/oidc/{provider} and its callback: OpenID Connect
     sign_in_email   /sign-in/email, /sign-in/link, /sign-in/invitation: e-mail links
-    dashboard   /: the signed-in person's seats, ballots awaiting their vote, their proposals
+    dashboard   /: the signed-in person's notifications, seats, ballots awaiting their vote,
+                their proposals (notifications: marking one read)
     proposals   /proposals, /proposals/new, /proposals/{id}, its actions and ballot opening
     review      /proposals/{id}/comments, /concerns, /objections: the review forms
+    comment_search  /comments: comments on every proposal, found by their words
     revisions   /proposals/{id}/revisions/{n}, /proposals/{id}/diff, adding a revision
     ballots     /ballots, /ballots/{id}: rule, electorate, tally, explanation; vote, close
     decisions   /decisions, /decisions/{number}, /decisions/{number}/record (to print)
@@ -30,8 +32,10 @@ from api.pages import (
     audit,
     auth,
     ballots,
+    comment_search,
     dashboard,
     decisions,
+    notifications,
     proposals,
     public,
     public_feeds,
@@ -47,8 +51,10 @@ ROUTERS = (
     sign_in_oidc.router,
     sign_in_email.router,
     dashboard.router,
+    notifications.router,
     proposals.router,
     review.router,
+    comment_search.router,
     revisions.router,
     ballots.router,
     decisions.router,

@@ -69,9 +69,14 @@ def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
         return f"Added revision {p.get('number')}{note}."
     if action == "proposal.transitioned":
         reason = f" Reason: {p['reason']}" if p.get("reason") else ""
+        override = (
+            f" Override: the {_words(p.get('from', ''))} ballot had not passed."
+            if p.get("override")
+            else ""
+        )
         return (
             f"{_words(p.get('action', '')).capitalize()}: {_words(p.get('from', ''))} → "
-            f"{_words(p.get('to', ''))}.{reason}"
+            f"{_words(p.get('to', ''))}.{override}{reason}"
         )
     if action == "ballot.opened":
         deadline = p.get("deadline", "")

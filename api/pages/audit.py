@@ -9,21 +9,24 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import DatabaseDep
+from api.deps import ClockDep, DatabaseDep
 from api.pages._render import SECURITY_HEADERS, PageRoute, render
 from api.pages._web import CurrentViewer, Viewer, parse_int
 from governance_engine.errors import InvalidInput, NotFound, PermissionDenied
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
-from governance_engine.services import checkpoints, dashboard, exports, reads
+from governance_engine.persistence.models import Person
+from governance_engine.services import checkpoints, dashboard, directory_reads, exports, reads
 from governance_engine.services.exports import Format, LogFilter
 from governance_engine.services.log_audit import audit_log
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PAGE_SIZE = 100
+ACTOR_MATCHES = 20
 Text = Annotated[str, Query(max_length=64)]
 
 
@@ -67,42 +70,77 @@ class _Filters:
         return urlencode({**{k: v for k, v in self.raw.items() if v}, **extra})
 
 
+@dataclass(frozen=True)
+class _ActorChoice:
+    """The actor filter as typed (a name, part of one, or a person's number) and what it
+    names: one person's id, or the people it could mean."""
+
+    typed: str
+    actor_id: str
+    candidates: tuple[Person, ...] = ()
+    unknown: bool = False
+
+
+def _choose_actor(session: Session, typed: str, actor_id: str, at: datetime) -> _ActorChoice:
+    typed = typed.strip()
+    if not typed or typed.lstrip("#").isdigit():
+        return _ActorChoice(typed, typed.lstrip("#") or actor_id)
+    found = directory_reads.list_people(session, at=at, after=0, limit=ACTOR_MATCHES, q=typed)
+    exact = [person for person in found if person.name.casefold() == typed.casefold()]
+    if len(exact) == 1 or len(found) == 1:
+        return _ActorChoice(typed, str((exact or found)[0].id))
+    return _ActorChoice(typed, "", tuple(found), unknown=not found)
+
+
 @router.get("/log")
 def log_browser(
     request: Request,
     viewer: CurrentViewer,
     database: DatabaseDep,
+    clock: ClockDep,
     proposal_id: Text = "",
     body: Text = "",
+    actor: Text = "",
     actor_id: Text = "",
     action: Text = "",
     since: Text = "",
     until: Text = "",
     after: Text = "",
+    order: Literal["newest", "oldest"] = "newest",
 ) -> Response:
+    """The log, the latest entry first unless ``order=oldest``; ``actor`` takes a person's
+    name (or part of it) or number."""
     _require_auditor(viewer)
-    filters = _Filters.parse(
-        proposal_id=proposal_id,
-        body=body,
-        actor_id=actor_id,
-        action=action,
-        since=since,
-        until=until,
-    )
-    f = filters.value
     with database.reader() as session:
-        found = reads.log_page(
-            session,
-            viewer=viewer.actor,
-            after=parse_int(after, "after") or 0,
-            limit=PAGE_SIZE + 1,
-            proposal_id=f.proposal_id,
-            body=f.body,
-            actor_id=f.actor_id,
-            action=f.action,
-            since=f.since,
-            until=f.until,
+        chosen = _choose_actor(session, actor, actor_id, clock.now())
+        filters = _Filters.parse(
+            proposal_id=proposal_id,
+            body=body,
+            actor_id=chosen.actor_id,
+            action=action,
+            since=since,
+            until=until,
         )
+        f = filters.value
+        found = (
+            []
+            if chosen.candidates or chosen.unknown
+            else reads.log_page(
+                session,
+                viewer=viewer.actor,
+                after=parse_int(after, "after") or 0,
+                limit=PAGE_SIZE + 1,
+                proposal_id=f.proposal_id,
+                body=f.body,
+                actor_id=f.actor_id,
+                action=f.action,
+                since=f.since,
+                until=f.until,
+                newest_first=order == "newest",
+            )
+        )
+        if f.actor_id is not None and not chosen.typed.strip():
+            chosen = _ActorChoice(dashboard.names(session, [f.actor_id]).get(f.actor_id, ""), "")
         head, head_hash = log_writer.chain_head(session)
         try:
             checkpoint = checkpoints.latest_or_size(session, None)
@@ -112,7 +150,9 @@ def log_browser(
         bodies = dashboard.bodies(session)
     entries = found[:PAGE_SIZE]
     next_page = (
-        "/log?" + filters.query(after=entries[-1].entry.seq) if len(found) > PAGE_SIZE else None
+        "/log?" + filters.query(order=order, after=entries[-1].entry.seq)
+        if len(found) > PAGE_SIZE
+        else None
     )
     return render(
         request,
@@ -124,6 +164,9 @@ def log_browser(
         body_slugs={b.id: b.slug for b in bodies.values()},
         bodies=sorted(bodies.values(), key=lambda b: b.name),
         filters=filters.raw,
+        actor=chosen,
+        order=order,
+        filters_query=filters.query(order=order),
         head=head,
         head_hash=head_hash,
         checkpoint=checkpoint,
@@ -160,7 +203,7 @@ def _stream(
 ) -> Iterator[str]:
     with database.reader() as session:
         yield from exports.export_lines(
-            session, filters=filters, format=format, viewer=viewer.actor
+            session, filters=filters, format=format, viewer=viewer.actor, mark_damage=True
         )
 
 

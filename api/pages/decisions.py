@@ -31,7 +31,11 @@ def register(
     kind: Literal["ballot", "transition", ""] = "",
     outcome: Annotated[str, Query(max_length=32)] = "",
     after: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    order: Literal["newest", "oldest"] = "newest",
 ) -> Response:
+    """The register, the latest first unless ``order=oldest``; ``q`` finds a decision by its
+    number or by the proposals' search (titles, summaries, comments)."""
     with database.reader() as session:
         found = ballot_reads.list_decisions(
             session,
@@ -40,11 +44,13 @@ def register(
             body=body or None,
             kind=kind or None,
             outcome=outcome or None,
+            text=q or None,
+            newest_first=order == "newest",
         )
         titles = dashboard.titles(session, [item.decision.proposal_id for item in found])
         bodies = sorted(dashboard.bodies(session).values(), key=lambda b: b.name)
     items = found[:PAGE_SIZE]
-    filters = {"body": body, "kind": kind, "outcome": outcome}
+    filters = {"body": body, "kind": kind, "outcome": outcome, "q": q, "order": order}
     next_page = None
     if len(found) > PAGE_SIZE:
         query = {key: value for key, value in filters.items() if value}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -39,6 +39,8 @@ PAGE_SIZE = 50
 HISTORY_LIMIT = 1000
 OFFICERS = ("chair", "co_chair", "secretary")
 Filter = Annotated[str, Query(max_length=64)]
+Search = Annotated[str, Query(max_length=200)]
+Order = Literal["newest", "oldest"]
 
 
 def _working_groups(session: Session) -> list[Body]:
@@ -55,7 +57,11 @@ def list_proposals(
     kind: Filter = "",
     sponsor: Filter = "",
     after: Filter = "",
+    q: Search = "",
+    order: Order = "newest",
 ) -> Response:
+    """The proposals, the latest filed first unless ``order=oldest``; ``q`` searches titles,
+    summaries and comments, as ``/api/v1/proposals?q=`` does."""
     with database.reader() as session:
         found = reads.list_proposals(
             session,
@@ -64,11 +70,13 @@ def list_proposals(
             state=state or None,
             kind=kind or None,
             sponsor=sponsor or None,
+            text=q or None,
+            newest_first=order == "newest",
         )
         groups = _working_groups(session)
         names = {b.slug: b.name for b in dashboard.bodies(session).values()}
     items = found[:PAGE_SIZE]
-    filters = {"state": state, "kind": kind, "sponsor": sponsor}
+    filters = {"state": state, "kind": kind, "sponsor": sponsor, "q": q, "order": order}
     next_page = None
     if len(found) > PAGE_SIZE:
         query = {key: value for key, value in filters.items() if value}

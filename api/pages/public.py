@@ -37,11 +37,12 @@ def overview(request: Request, database: DatabaseDep, catalog: CatalogDep) -> Re
     with database.reader() as session:
         decisions = public_register.decisions(session, catalog, limit=OVERVIEW_SIZE)
         proposals = public_register.proposals(session, catalog, limit=OVERVIEW_SIZE)
-        closed = public_register.closed_ballots(session, limit=OVERVIEW_SIZE)
+        closed = public_register.closed_ballots(session, catalog, limit=OVERVIEW_SIZE)
         checkpoint = public_register.latest_checkpoint(session)
     return render(
         request,
         "public/overview.html",
+        area="overview",
         title="Public register",
         section="public",
         decisions=decisions,
@@ -64,6 +65,7 @@ def decision_list(
     return render(
         request,
         "public/decisions.html",
+        area="decisions",
         title="Decisions",
         section="public",
         decisions=items,
@@ -81,6 +83,7 @@ def decision_permalink(
     return render(
         request,
         "public/decision.html",
+        area="decisions",
         title=f"Decision {number}",
         section="public",
         found=found,
@@ -101,6 +104,7 @@ def proposal_list(
     return render(
         request,
         "public/proposals.html",
+        area="proposals",
         title="Approved proposals",
         section="public",
         proposals=items,
@@ -120,6 +124,7 @@ def proposal_page(
     return render(
         request,
         "public/proposal.html",
+        area="proposals",
         title=found.proposal.title,
         section="public",
         found=found,
@@ -129,15 +134,18 @@ def proposal_page(
 
 
 @router.get("/public/ballots")
-def ballot_list(request: Request, database: DatabaseDep, before: Cursor = "") -> Response:
+def ballot_list(
+    request: Request, database: DatabaseDep, catalog: CatalogDep, before: Cursor = ""
+) -> Response:
     with database.reader() as session:
         found = public_register.closed_ballots(
-            session, before=parse_int(before, "before"), limit=PAGE_SIZE + 1
+            session, catalog, before=parse_int(before, "before"), limit=PAGE_SIZE + 1
         )
     items = found[:PAGE_SIZE]
     return render(
         request,
         "public/ballots.html",
+        area="ballots",
         title="Closed ballots",
         section="public",
         ballots=items,
@@ -147,14 +155,15 @@ def ballot_list(request: Request, database: DatabaseDep, before: Cursor = "") ->
 
 @router.get("/public/ballots/{ballot_id}")
 def ballot_page(
-    ballot_id: int, request: Request, database: DatabaseDep, clock: ClockDep
+    ballot_id: int, request: Request, database: DatabaseDep, catalog: CatalogDep, clock: ClockDep
 ) -> Response:
     with database.reader() as session:
-        found = public_register.ballot(session, ballot_id=ballot_id, at=clock.now())
+        found = public_register.ballot(session, catalog, ballot_id=ballot_id, at=clock.now())
     view = found.view
     return render(
         request,
         "public/ballot.html",
+        area="ballots",
         title=f"Ballot {ballot_id} on {found.line.proposal.title}",
         section="public",
         found=found,
@@ -172,6 +181,7 @@ def workflows(request: Request, catalog: CatalogDep) -> Response:
     return render(
         request,
         "public/workflows.html",
+        area="workflows",
         title="Workflows",
         section="public",
         workflows=[

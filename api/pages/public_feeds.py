@@ -118,10 +118,12 @@ def _event(request: Request, line: BallotLine, at: datetime) -> Event:
 
 
 @router.get("/public/calendar.ics")
-def calendar(request: Request, database: DatabaseDep, clock: ClockDep) -> Response:
+def calendar(
+    request: Request, database: DatabaseDep, catalog: CatalogDep, clock: ClockDep
+) -> Response:
     at = clock.now()
     with database.reader() as session:
-        lines = public_register.deadlines(session)
+        lines = public_register.deadlines(session, catalog)
     ical = Calendar()
     ical.add("prodid", "-//governance-engine//public register//EN")
     ical.add("version", "2.0")
@@ -140,6 +142,7 @@ def checkpoint_page(request: Request, database: DatabaseDep) -> Response:
     return render(
         request,
         "public/checkpoint.html",
+        area="checkpoint",
         title="Verify the decision log",
         section="public",
         checkpoint=checkpoint,
@@ -179,7 +182,7 @@ def public_key(request: Request) -> Response:
 
 
 @router.get("/public/decisions/{number}/proof.json")
-def decision_proof(number: Number, database: DatabaseDep) -> Response:
+def decision_proof(number: Number, database: DatabaseDep, catalog: CatalogDep) -> Response:
     with database.reader() as session:
-        proof = public_register.decision_proof(session, number)
+        proof = public_register.decision_proof(session, catalog, number)
     return _json_file(proof.to_dict(), "proof.json")

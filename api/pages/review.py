@@ -157,7 +157,7 @@ def load(
             and not final
             and current is not None
             and person_id is not None
-            and comments.is_participant(session, person_id, proposal, at)
+            and comments.is_participant(session, person_id, proposal, at, machine.definition)
         ),
         may_raise_concern=may_raise,
         reviewing_body=body.slug,

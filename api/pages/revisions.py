@@ -11,6 +11,7 @@ from api.deps import CatalogDep, ClockDep, DatabaseDep
 from api.pages import _diff
 from api.pages._render import PageRoute, render, see_other
 from api.pages._web import CurrentViewer, PostedForm, flash
+from governance_engine.errors import NotFound
 from governance_engine.services import dashboard, proposals, reads
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -45,15 +46,20 @@ def diff_page(
     request: Request,
     viewer: CurrentViewer,
     database: DatabaseDep,
-    old: Annotated[int, Query(alias="from", ge=1)],
-    new: Annotated[int, Query(alias="to", ge=1)],
+    old: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    new: Annotated[int | None, Query(alias="to", ge=1)] = None,
     layout: Literal["unified", "side-by-side"] = "unified",
 ) -> Response:
+    """Two revisions compared; by default the one before the current revision and the current."""
     with database.reader() as session:
         proposal = reads.proposal_summary(session, proposal_id).proposal
+        numbers = [r.number for r in reads.revisions(session, proposal_id)]
+        if not numbers:
+            raise NotFound(f"proposal {proposal_id} has no revision yet")
+        new = new if new is not None else numbers[-1]
+        old = old if old is not None else max(1, new - 1)
         before = reads.revision(session, proposal_id, old)
         after = reads.revision(session, proposal_id, new)
-        numbers = [r.number for r in reads.revisions(session, proposal_id)]
     return render(
         request,
         "diff.html",

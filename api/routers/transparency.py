@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from api.deps import ClockDep, CurrentActor, CurrentAuditor, DatabaseDep
 from api.pagination import Page, PageDep, int_after, page_of
@@ -21,9 +21,9 @@ from api.schemas.transparency import (
     PublicKeyRead,
 )
 from governance_engine.errors import InvalidInput
-from governance_engine.log.checkpoint import key_id
+from governance_engine.log.checkpoint import key_id, verifier_key
 from governance_engine.persistence.database import Database
-from governance_engine.services import checkpoints, exports
+from governance_engine.services import checkpoints, exports, witnesses
 from governance_engine.services.exports import Format, LogFilter
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_admin
@@ -32,9 +32,9 @@ from governance_engine.signing import public_key_pem
 router = APIRouter(prefix="/api/v1/log", tags=["log"], route_class=RetryingRoute)
 
 
-def _signed(session: Session, tree_size: int | None) -> CheckpointRead:
-    row = checkpoints.latest_or_size(session, tree_size)
-    return CheckpointRead.of(checkpoints.to_signed(row))
+def _public(request: Request) -> Ed25519PublicKey:
+    key: Ed25519PublicKey = request.app.state.signing_key.public_key()
+    return key
 
 
 @router.get(
@@ -45,7 +45,11 @@ def _signed(session: Session, tree_size: int | None) -> CheckpointRead:
 def public_key(request: Request) -> PublicKeyRead:
     """The key that signs checkpoints. Public: anyone may check a checkpoint with it."""
     key = request.app.state.signing_key
-    return PublicKeyRead(key_id=key_id(key.public_key()), pem=public_key_pem(key))
+    return PublicKeyRead(
+        key_id=key_id(key.public_key()),
+        pem=public_key_pem(key),
+        verifier_key=verifier_key(key.public_key()).encode(),
+    )
 
 
 @router.get(
@@ -55,23 +59,37 @@ def public_key(request: Request) -> PublicKeyRead:
     responses=responses(401, 403, 422),
 )
 def list_checkpoints(
-    database: DatabaseDep, auditor: CurrentAuditor, page: PageDep
+    request: Request, database: DatabaseDep, auditor: CurrentAuditor, page: PageDep
 ) -> Page[CheckpointRead]:
+    key = _public(request)
     with database.reader() as session:
         rows = checkpoints.page(session, after=int_after(page), limit=page.limit + 1)
-    items = [CheckpointRead.of(checkpoints.to_signed(row)) for row in rows[: page.limit]]
+    items = [CheckpointRead.of(checkpoints.to_signed(row, key)) for row in rows[: page.limit]]
     return page_of(items, fetched=len(rows), request=page, key=lambda item: item.tree_size)
 
 
 @router.get(
     "/checkpoints/latest",
     operation_id="latest_checkpoint",
-    response_model=CheckpointRead,
-    responses=responses(401, 403, 404),
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint)",
+            "content": {"text/plain": {}},
+        },
+        **responses(404),
+    },
 )
-def latest_checkpoint(database: DatabaseDep, auditor: CurrentAuditor) -> CheckpointRead:
+def latest_checkpoint(request: Request, database: DatabaseDep) -> PlainTextResponse:
+    """The latest signed checkpoint, as a signed note with the witnesses' cosignatures
+    received so far. Public, like the key: a checkpoint reveals no content of the log, and
+    witnesses fetch it without an account."""
+    key = _public(request)
     with database.reader() as session:
-        return _signed(session, None)
+        row = checkpoints.latest_or_size(session, None)
+        text = checkpoints.to_signed(row, key).signed_note(key)
+        text += "".join(c.line + "\n" for c in witnesses.cosignatures(session, row.tree_size))
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
 
 
 @router.post(
@@ -90,7 +108,7 @@ def create_checkpoint(
         row = checkpoints.create_checkpoint(
             session, at=clock.now(), key=request.app.state.signing_key
         )
-        return CheckpointRead.of(checkpoints.to_signed(row))
+        return CheckpointRead.of(checkpoints.to_signed(row, _public(request)))
 
 
 @router.get(
@@ -115,15 +133,15 @@ def inclusion_proof(
     "/proofs/consistency",
     operation_id="consistency_proof",
     response_model=ConsistencyProofRead,
-    responses=responses(401, 403, 422),
+    responses=responses(422),
 )
 def consistency_proof(
     database: DatabaseDep,
-    auditor: CurrentAuditor,
     first: Annotated[int, Query(ge=0)],
     second: Annotated[int | None, Query(ge=0, description="Default: the whole log")] = None,
 ) -> ConsistencyProofRead:
-    """Proof that the log of `second` entries extends the one of `first` (RFC 6962 §2.1.2)."""
+    """Proof that the log of `second` entries extends the one of `first` (RFC 6962 §2.1.2).
+    Public, like checkpoints: it holds hashes only, and witnesses check it without an account."""
     with database.reader() as session:
         proof = checkpoints.prove_consistency(session, first=first, second=second)
     return ConsistencyProofRead.model_validate(proof.to_dict())
@@ -131,7 +149,9 @@ def consistency_proof(
 
 def _stream(database: Database, filters: LogFilter, format: Format, viewer: Actor) -> Iterator[str]:
     with database.reader() as session:
-        yield from exports.export_lines(session, filters=filters, format=format, viewer=viewer)
+        yield from exports.export_lines(
+            session, filters=filters, format=format, viewer=viewer, mark_damage=True
+        )
 
 
 @router.get(

@@ -1,8 +1,9 @@
 """``/api/v1/webhooks``: subscriptions and their deliveries (admins write, auditors read).
 
-A subscription's signing secret is in the creating response only. Requests are signed with
-``X-Governance-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>``, the
-timestamp being ``X-Governance-Timestamp`` (unix seconds).
+A subscription's signing secret is in the creating response only. Requests are signed as
+Standard Webhooks says: ``webhook-id`` (the event id), ``webhook-timestamp`` (unix seconds) and
+``webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``, keyed by the
+base64-decoded secret after ``whsec_``.
 """
 
 from __future__ import annotations

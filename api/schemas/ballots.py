@@ -148,7 +148,7 @@ def _ballot_fields(summary: BallotSummary) -> dict[str, Any]:
         "opened_at": ballot.opened_at,
         "deadline": ballot.deadline,
         "closed_at": ballot.closed_at,
-        "version": ballot.version,
+        "version": ballot.current_version,
         "links": BallotLinks(
             self=base,
             votes=f"{base}/votes",

@@ -156,6 +156,12 @@ class ActionRead(BaseModel):
     description: str
     ready: bool = Field(description="true when nothing blocks it now")
     blocked_by: list[str] = Field(description="Why it cannot be taken yet, in words")
+    override: bool = Field(
+        default=False,
+        description="true when it can be taken only as the override the workflow declares "
+        "(the stage's ballot has not passed): a reason is then required, and the act is logged "
+        "as an override",
+    )
 
     @classmethod
     def of(cls, action: AvailableAction) -> ActionRead:
@@ -165,6 +171,7 @@ class ActionRead(BaseModel):
             description=action.description,
             ready=action.ready,
             blocked_by=list(action.blocked_by),
+            override=action.override,
         )
 
 

@@ -20,6 +20,9 @@ class CheckpointRead(BaseModel):
     key_id: str
     signature: str = Field(description="Ed25519 over `note`, base64")
     note: str = Field(description="The exact signed text")
+    signed_note: str = Field(
+        description="The checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint)"
+    )
 
     @classmethod
     def of(cls, signed: SignedCheckpoint) -> CheckpointRead:
@@ -30,6 +33,9 @@ class PublicKeyRead(BaseModel):
     algorithm: str = "Ed25519"
     key_id: str
     pem: str
+    verifier_key: str = Field(
+        description="The key as a signed-note verifier key: name+keyid+base64(0x01 || key)"
+    )
 
 
 class InclusionProofRead(BaseModel):

@@ -82,9 +82,9 @@ class WebhookRead(BaseModel):
 
 class WebhookCreated(WebhookRead):
     secret: str = Field(
-        description="The signing secret. Shown in this response only: keep it to verify "
-        "`X-Governance-Signature`.",
-        examples=["whsec_9fJ1o0b2t3UeX4mQ1bK2t7Yp3cR8vN6sD0aZ5wL4hE0"],
+        description="The signing secret (Standard Webhooks: `whsec_` and base64). Shown in "
+        "this response only: keep it to verify `webhook-signature`.",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw8bsKhPJMYHk="],
     )
 
     @classmethod

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from governance_engine.cli import _witness
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.errors import ConfigurationError, InvalidInput
 from governance_engine.log import parse_timestamp
-from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.checkpoint import SignedCheckpoint, verifier_key
+from governance_engine.log.note import NoteError, VerifierKey, parse_verifier_key
 from governance_engine.log.verifier import (
     Verdict,
     verify_consistency_document,
@@ -50,7 +52,23 @@ def register(commands: Commands) -> None:
         help="check the checkpoint's signature with this key (PEM); default: the key of "
         "GOVERNANCE_SIGNING_KEY, when that file exists",
     )
+    verify.add_argument(
+        "--witnesses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also require N valid witness cosignatures on the latest checkpoint",
+    )
+    verify.add_argument(
+        "--witness-key",
+        type=Path,
+        action="append",
+        default=None,
+        help="a witness verifier key file to trust (repeatable); default: the keys admins "
+        "registered in the database",
+    )
     verify.set_defaults(handler=_verify)
+    _witness.register(actions)
 
     replay = actions.add_parser(
         "replay",
@@ -64,11 +82,23 @@ def register(commands: Commands) -> None:
     replay.set_defaults(handler=_replay)
 
     checkpoint = actions.add_parser(
-        "checkpoint", help="sign a Merkle checkpoint of the log as it stands (prints it as JSON)"
+        "checkpoint",
+        help="sign a Merkle checkpoint of the log as it stands (prints it as a C2SP signed note)",
+        description="Verify the chain since the latest checkpoint, then sign the log's Merkle "
+        "root and print the checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint). "
+        "Refuses, signing nothing, when the log is shorter than or inconsistent with the "
+        "latest checkpoint or its chain is broken.",
+    )
+    checkpoint.add_argument(
+        "--json", action="store_true", help="print the JSON document instead of the note"
     )
     checkpoint.set_defaults(handler=_checkpoint)
 
-    public_key = actions.add_parser("public-key", help="print the checkpoint public key (PEM)")
+    public_key = actions.add_parser(
+        "public-key",
+        help="print the checkpoint key as a note verifier key (name+keyid+base64 key)",
+    )
+    public_key.add_argument("--pem", action="store_true", help="print it as PEM instead")
     public_key.set_defaults(handler=_public_key)
 
     export = actions.add_parser("export", help="export the log as JSON Lines or CSV (streamed)")
@@ -133,12 +163,29 @@ def _verify(args: argparse.Namespace) -> int:
     database = open_database()
     try:
         with database.reader() as session:
-            audit = log_audit.audit_log(session, public_key=public_key)
+            audit = log_audit.audit_log(
+                session,
+                public_key=public_key,
+                witnesses=args.witnesses,
+                witness_keys=_witness_keys(args.witness_key),
+            )
     finally:
         database.dispose()
     for line in audit.lines():
         print(line, file=sys.stdout if audit.ok else sys.stderr)
     return 0 if audit.ok else 1
+
+
+def _witness_keys(paths: list[Path] | None) -> list[VerifierKey] | None:
+    if paths is None:
+        return None
+    keys = []
+    for path in paths:
+        try:
+            keys.append(parse_verifier_key(_read_text(path, "witness key")))
+        except NoteError as error:
+            raise ConfigurationError(f"the witness key {path}: {error}") from None
+    return keys
 
 
 def _checkpoint_key(path: Path | None) -> Any:
@@ -164,21 +211,28 @@ def _replay(_args: argparse.Namespace) -> int:
     return 1
 
 
-def _checkpoint(_args: argparse.Namespace) -> int:
+def _checkpoint(args: argparse.Namespace) -> int:
     key = load_or_create_key(key_path())
     database = open_database()
     try:
         with database.transaction() as session:
             row = checkpoints.create_checkpoint(session, at=SystemClock().now(), key=key)
-            signed = checkpoints.to_signed(row)
+            signed = checkpoints.to_signed(row, key.public_key())
     finally:
         database.dispose()
-    print(json.dumps(signed.to_dict(), indent=2))
+    if args.json:
+        print(json.dumps(signed.to_dict(), indent=2))
+    else:
+        print(signed.signed_note(key.public_key()), end="")
     return 0
 
 
-def _public_key(_args: argparse.Namespace) -> int:
-    print(public_key_pem(load_or_create_key(key_path())), end="")
+def _public_key(args: argparse.Namespace) -> int:
+    key = load_or_create_key(key_path())
+    if args.pem:
+        print(public_key_pem(key), end="")
+    else:
+        print(verifier_key(key.public_key()).encode())
     return 0
 
 
@@ -250,22 +304,39 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput(f"the {what} {path} is not JSON: {error}") from None
 
 
 def _checkpoint_file(path: Path) -> SignedCheckpoint:
+    """A checkpoint file: a signed note, or the JSON document older versions printed."""
+    text = _read_text(path, "checkpoint")
     try:
-        return SignedCheckpoint.from_dict(_read_json(path, "checkpoint"))
-    except ValueError as error:
+        if text.lstrip().startswith("{"):
+            return SignedCheckpoint.from_dict(_read_json(path, "checkpoint"))
+        return SignedCheckpoint.from_note(text)
+    except ValueError as error:  # NoteError is one
         raise InvalidInput(f"{path}: {error}") from None
 
 
 def _public_key_file(path: Path) -> Any:
+    """The log's public key: a note verifier key (``log public-key``), or PEM."""
+    text = _read_text(path, "public key")
+    if "BEGIN PUBLIC KEY" in text:
+        return load_public_key(text.encode())
     try:
-        return load_public_key(path.read_bytes())
+        return parse_verifier_key(text).public_key
+    except NoteError as error:
+        raise ConfigurationError(f"the public key {path}: {error}") from None
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigurationError(f"cannot read the public key {path}: {error.strerror}") from None
+        raise InvalidInput(f"cannot read the {what} {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"the {what} {path} is not UTF-8 text") from None
 
 
 def _export_documents(path: Path) -> Iterator[Any]:
@@ -275,8 +346,10 @@ def _export_documents(path: Path) -> Iterator[Any]:
                 if line.strip():
                     try:
                         yield json.loads(line)
-                    except json.JSONDecodeError as error:
+                    except (json.JSONDecodeError, RecursionError) as error:
                         raise InvalidInput(f"{path}:{number}: not JSON: {error}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"the export {path} is not UTF-8 text: {error.reason}") from None
     except OSError as error:
         raise InvalidInput(f"cannot read the export {path}: {error.strerror}") from None
 

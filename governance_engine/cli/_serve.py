@@ -77,5 +77,8 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=bool(proxies),
         forwarded_allow_ips=list(proxies) or None,
+        # uvicorn kills a worker that does not answer its health check in time; 5 s (its
+        # default) is shorter than a worker's start on a busy host, which then never comes up.
+        timeout_worker_healthcheck=30,
     )
     return 0

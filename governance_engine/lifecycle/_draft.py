@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from governance_engine.lifecycle.definition import (
+    DEFAULT_SPONSOR_KINDS,
     ActionDefinition,
     BallotStage,
     Override,
@@ -71,6 +72,8 @@ class Draft:
     states: dict[str, StateDraft] = field(default_factory=dict)
     actions: dict[str, ActionDraft] = field(default_factory=dict)
     objection_window: Window | None = None
+    public: bool = True
+    sponsor_kinds: tuple[str, ...] = DEFAULT_SPONSOR_KINDS
 
 
 def build(draft: Draft) -> WorkflowDefinition:
@@ -104,6 +107,8 @@ def build(draft: Draft) -> WorkflowDefinition:
         states=MappingProxyType(states),
         actions=MappingProxyType(actions),
         objection_window=draft.objection_window,
+        public=draft.public,
+        sponsor_kinds=draft.sponsor_kinds,
     )
 
 

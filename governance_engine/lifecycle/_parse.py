@@ -24,6 +24,7 @@ from governance_engine.lifecycle._draft import (
     build,
 )
 from governance_engine.lifecycle.definition import (
+    BODY_KIND,
     KIND,
     MAX_KIND,
     OUTCOMES,
@@ -52,7 +53,7 @@ _TOP_REQUIRED: Final = (
     "states",
     "actions",
 )
-_TOP_OPTIONAL: Final = ("description", "objection_window")
+_TOP_OPTIONAL: Final = ("description", "objection_window", "public", "sponsor_kinds")
 _MAX_WINDOW_DAYS: Final = 366
 _STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "timer")
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
@@ -259,6 +260,9 @@ def _read_workflow(problems: Problems, data: Any, stem: str | None) -> Draft:
         _read_approval_requires(problems, draft, top["approval_requires"])
     if "objection_window" in top:
         draft.objection_window = _read_window(problems, "objection_window", top["objection_window"])
+    draft.public = _boolean(problems, "public", top.get("public", True))
+    if "sponsor_kinds" in top:
+        _read_sponsor_kinds(problems, draft, top["sponsor_kinds"])
     if "states" in top:
         states = _fields(problems, "states", top["states"], optional=_all_keys(top["states"]))
         for name, value in (states or {}).items():
@@ -279,6 +283,19 @@ def _all_keys(value: Any) -> tuple[str, ...]:
     if not isinstance(value, Mapping):
         return ()
     return tuple(key for key in value if isinstance(key, str))
+
+
+def _read_sponsor_kinds(problems: Problems, draft: Draft, value: Any) -> None:
+    if isinstance(value, list | tuple) and not value:
+        problems.add("sponsor_kinds", "must name at least one kind of body")
+    kinds: list[str] = []
+    for path, kind in _strings(problems, "sponsor_kinds", value):
+        if not BODY_KIND.match(kind) or len(kind) > MAX_KIND:
+            problems.add(path, f"invalid body kind {kind!r} (lower-case letters, digits and '_')")
+        elif kind not in kinds:  # (a duplicate is reported by _strings)
+            kinds.append(kind)
+    if kinds:
+        draft.sponsor_kinds = tuple(kinds)
 
 
 def _read_approval_requires(problems: Problems, draft: Draft, value: Any) -> None:

@@ -15,6 +15,10 @@ The workflow language (one file per workflow; the file is named after the workfl
     objection_window: 21 days       # optional: how long after a decision any member may lodge a
                                     # formal objection to it (same spelling as a timer's
                                     # ``after``); without it, the workflow allows no objections
+    public: false                   # optional: keep this workflow's proposals, ballots and
+                                    # decisions off the public register (default: true)
+    sponsor_kinds: [working_group]  # optional: kinds of body that may sponsor a proposal
+                                    # (default: [working_group])
     states:
       toc_review:                   # names: lower-case letters, digits and '_'
         terminal: false             # a final state: no action may leave it
@@ -67,6 +71,8 @@ KINDS: Final = ("project", "standard", "guideline")
 """The proposal kinds of the bundled workflows; a workflow may serve any ``KIND``."""
 
 KIND: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
+BODY_KIND: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
+DEFAULT_SPONSOR_KINDS: Final = ("working_group",)
 MAX_KIND: Final = 32
 """A proposal kind: lower-case letters, digits, '_' and '-', starting with a letter."""
 
@@ -226,6 +232,10 @@ class WorkflowDefinition:
     actions: Mapping[str, ActionDefinition]
     objection_window: Window | None = None
     """None: formal objections to this workflow's decisions are not allowed."""
+    public: bool = True
+    """False: nothing of this workflow's proposals is shown on the public register."""
+    sponsor_kinds: tuple[str, ...] = DEFAULT_SPONSOR_KINDS
+    """The kinds of body that may sponsor a proposal under this workflow."""
 
     def __hash__(self) -> int:  # the mappings are not hashable; the content digest is
         return hash(self._digest)
@@ -241,8 +251,9 @@ class WorkflowDefinition:
     def to_dict(self) -> dict[str, Any]:
         """The canonical plain form: valid workflow YAML/JSON, every default spelled out.
 
-        Except ``objection_window``, left out when there is none, so that adding the key to
-        the language changed no digest of a workflow that does not use it.
+        Except ``objection_window``, left out when there is none, ``public``, left out
+        when true, and ``sponsor_kinds``, left out when it is the default, so that adding these
+        keys to the language changed no digest of a workflow that does not use them.
         """
         data: dict[str, Any] = {
             "name": self.name,
@@ -257,6 +268,10 @@ class WorkflowDefinition:
         }
         if self.objection_window is not None:
             data["objection_window"] = self.objection_window.after
+        if not self.public:
+            data["public"] = False
+        if self.sponsor_kinds != DEFAULT_SPONSOR_KINDS:
+            data["sponsor_kinds"] = list(self.sponsor_kinds)
         return data
 
     @classmethod

@@ -58,6 +58,7 @@ IGNORED_ACTIONS = frozenset(
         "identity.revoked",
         "invitation.sent",
         "organization.email_domains_set",
+        "witness.registered",
     }
 )
 
@@ -129,7 +130,7 @@ class Replayer:
             return
         try:
             handler(self, entry)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             self._note(entry, "log", f"seq={entry.seq}", "payload", "readable", repr(error))
 
     # -- helpers ---------------------------------------------------------------------------
@@ -302,7 +303,6 @@ class Replayer:
         else:
             vote.choice, vote.rationale, vote.entered_by_id = choice, rationale, entered_by
             vote.updated_at, vote.changes = entry.at, vote.changes + 1
-        ballot.version += 1
 
     def _amended(self, entry: _Entry) -> None:
         """Removed electors keep their row, with the time; one re-added keeps its ``added_at``."""

@@ -87,7 +87,11 @@ def verify_export(
         seq = accumulator.size + 1
         if entry.content.seq != seq:
             return verdict.fail(f"entry {seq} is missing (found seq {entry.content.seq})")
-        if entry.prev_hash != prev or entry_hash(prev, entry.content) != entry.hash:
+        try:
+            recomputed = entry_hash(prev, entry.content)
+        except (TypeError, ValueError, RecursionError) as error:  # e.g. NaN in a payload
+            return verdict.fail(f"entry {seq}: its content cannot be hashed ({error})")
+        if entry.prev_hash != prev or recomputed != entry.hash:
             return verdict.fail(f"entry {seq}: the hash chain is broken")
         prev = entry.hash
         accumulator.add(leaf_hash(bytes.fromhex(entry.hash)))

@@ -17,9 +17,22 @@ from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from governance_engine.errors import ConfigurationError
 from governance_engine.log import (
@@ -198,14 +211,51 @@ def iter_stored(
     ``log.stored_row.parse_row``: a damaged row comes back as a :class:`DamagedRow` naming
     its seq, not as an exception, and so does a row the driver cannot even decode.
     """
-    sql = _SQL_ROWS_POSTGRES if _dialect(session) == "postgresql" else _SQL_ROWS
-    sql += " WHERE seq > :after" + ("" if upto is None else " AND seq <= :upto") + " ORDER BY seq"
-    params: dict[str, int] = {"after": after_seq} | ({} if upto is None else {"upto": upto})
+    statement = raw_rows(session).where(_entries.c.seq > after_seq)
+    if upto is not None:
+        statement = statement.where(_entries.c.seq <= upto)
+    return parsed_rows(session, statement.order_by(_entries.c.seq), after_seq=after_seq)
+
+
+def raw_rows(session: Session) -> Select[Any]:
+    """A select of every column of the log, with no result processing: what the driver has.
+
+    PostgreSQL hands JSONB over as text, so the payload is JSON text on every backend.
+    """
+    raw = NullType()
+    postgres = _dialect(session) == "postgresql"
+    columns: list[ColumnElement[Any]] = [
+        cast(_entries.c[name], Text)
+        if name == "payload" and postgres
+        else type_coerce(_entries.c[name], raw)
+        for name in _ROW_COLUMNS
+    ]
+    statement: Select[Any] = select(*columns).select_from(_entries)
+    return statement
+
+
+_ROW_COLUMNS = (
+    "seq",
+    "recorded_at",
+    "actor_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "proposal_id",
+    "body_id",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+def parsed_rows(
+    session: Session, statement: Select[Any], *, after_seq: int = 0
+) -> Generator[StoredEntry | DamagedRow]:
+    """Run ``statement`` (from :func:`raw_rows`) streamed, and check each row it returns."""
     expected = after_seq + 1
     try:
-        result = session.connection().execute(
-            text(sql).execution_options(yield_per=_STREAM_BATCH), params
-        )
+        result = session.connection().execute(statement.execution_options(yield_per=_STREAM_BATCH))
     except DBAPIError as error:
         yield DamagedRow(expected, f"the log cannot be read: {_first_line(error)}")
         return
@@ -235,12 +285,6 @@ def _dialect(session: Session) -> str:
 def _first_line(error: DBAPIError) -> str:
     text_ = str(error.orig or error).strip()
     return text_.splitlines()[0] if text_ else type(error.orig or error).__name__
-
-
-_COLUMNS = "seq, recorded_at, actor_id, action, subject_type, subject_id, proposal_id, body_id"
-_SQL_ROWS = f"SELECT {_COLUMNS}, payload, prev_hash, hash FROM log_entries"  # noqa: S608
-# JSONB to text, so every backend hands the payload over as JSON text to be checked.
-_SQL_ROWS_POSTGRES = f"SELECT {_COLUMNS}, CAST(payload AS TEXT), prev_hash, hash FROM log_entries"  # noqa: S608
 
 
 def verify(session: Session) -> VerifyResult:

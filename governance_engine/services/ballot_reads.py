@@ -98,8 +98,12 @@ def list_decisions(
     kind: str | None = None,
     outcome: str | None = None,
     newest_first: bool = False,
+    text: str | None = None,
 ) -> list[DecisionSummary]:
-    """The register in the order decisions were recorded (or the latest first), filtered."""
+    """The register in the order decisions were recorded (or the latest first), filtered;
+    ``text`` finds a decision by number, or by the proposals' search."""
+    if text is not None and not text.strip():
+        text = None
     body_id = None
     if body is not None:
         found = directory.body_by_slug(session, body)
@@ -115,6 +119,7 @@ def list_decisions(
         kind=kind,
         outcome=outcome,
         newest_first=newest_first,
+        text=text,
     )
     slugs = _body_slugs(session)
     return [DecisionSummary(decision, slugs[decision.body_id]) for decision in rows]

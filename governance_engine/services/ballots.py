@@ -204,10 +204,10 @@ def open_ballot(
 
 
 def _check_version(ballot: Ballot, expected_version: int | None) -> None:
-    if expected_version is not None and ballot.version != expected_version:
+    if expected_version is not None and ballot.current_version != expected_version:
         raise StaleVersion(
-            f"ballot {ballot.id} is at version {ballot.version}, not {expected_version}",
-            current_version=ballot.version,
+            f"ballot {ballot.id} is at version {ballot.current_version}, not {expected_version}",
+            current_version=ballot.current_version,
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from governance_engine.errors import BodyMissing
 from governance_engine.lifecycle import SPONSOR, WorkflowDefinition
+from governance_engine.lifecycle.definition import is_body_ref
 from governance_engine.persistence.models import Body, Proposal
 from governance_engine.persistence.repositories import directory
 
@@ -62,7 +63,9 @@ class BodyRefs:
             refs.add(SPONSOR)
         kinds = Counter(b.kind for b in self.bodies)
         slugs = {b.slug for b in self.bodies}
-        if kinds[body.kind] == 1 and body.kind not in slugs:
+        # A kind is a reference only where a workflow could write it (``toc``, not
+        # ``working_group``): roles are built from these and parsed back.
+        if kinds[body.kind] == 1 and body.kind not in slugs and is_body_ref(body.kind):
             refs.add(body.kind)
         return refs
 

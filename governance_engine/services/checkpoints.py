@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import InvalidInput, LogIntegrityError, NotFound
 from governance_engine.log.chain import GENESIS_HASH, StoredEntry, verify_chain
-from governance_engine.log.checkpoint import SignedCheckpoint, sign_checkpoint
+from governance_engine.log.checkpoint import (
+    SignedCheckpoint,
+    key_id,
+    sign_checkpoint,
+    verifier_key,
+)
 from governance_engine.log.merkle import (
     BlockedTree,
     MerkleAccumulator,
@@ -67,14 +73,19 @@ def _store_blocks(session: Session, size: int) -> None:
     session.flush()
 
 
-def to_signed(row: Checkpoint) -> SignedCheckpoint:
-    return SignedCheckpoint(
+def to_signed(row: Checkpoint, public_key: Ed25519PublicKey | None = None) -> SignedCheckpoint:
+    """The stored checkpoint; with the log's public key (the one that signed it), its signed
+    note carries that key's ID."""
+    signed = SignedCheckpoint(
         tree_size=row.tree_size,
         root_hash=bytes.fromhex(row.root_hash),
         timestamp=row.signed_at,
         key_id=row.key_id,
         signature=base64.b64decode(row.signature),
     )
+    if public_key is not None and key_id(public_key) == row.key_id:
+        signed = dataclasses.replace(signed, note_key_id=verifier_key(public_key).key_id)
+    return signed
 
 
 def create_checkpoint(session: Session, *, at: datetime, key: Ed25519PrivateKey) -> Checkpoint:
@@ -85,8 +96,10 @@ def create_checkpoint(session: Session, *, at: datetime, key: Ed25519PrivateKey)
     (same Merkle root, recomputed from the stored hashes), and every entry since must verify
     on the hash chain up to the head. Otherwise LogIntegrityError, and nothing is signed.
     """
-    log_writer.lock_head(session)  # no entry can be appended while we read the tree
     head = log_writer.read_head(session)
+    if not isinstance(head, DamagedRow):
+        log_writer.lock_head(session)  # no entry can be appended while we read the tree
+        head = log_writer.read_head(session)
     if isinstance(head, DamagedRow):
         raise LogIntegrityError(f"refusing to sign a checkpoint: {head.what}")
     head_seq, head_hash = head

@@ -23,11 +23,14 @@ from governance_engine.errors import (
     PermissionDenied,
     StaleVersion,
 )
+from governance_engine.lifecycle import WorkflowDefinition
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import Body, BodyKind, Comment, Proposal, Revision
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.persistence.repositories import review as queries
+from governance_engine.services import body_refs
+from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_writer
 from governance_engine.services.review import (
@@ -51,29 +54,50 @@ class CommentView:
         return self.comment.retracted_at is not None
 
 
-def is_participant(session: Session, person_id: int, proposal: Proposal, at: datetime) -> bool:
+def is_participant(
+    session: Session,
+    person_id: int,
+    proposal: Proposal,
+    at: datetime,
+    workflow: WorkflowDefinition | None = None,
+) -> bool:
     """Whether the person takes part in the proposal's conversation: its authors, and people
-    seated (observers included) on the sponsoring body, the TOC or the Board."""
+    seated (observers included) on the sponsoring body, on a body the proposal's ``workflow``
+    names (its ballots and roles), or on the TOC or the Board."""
     if person_id in proposal_queries.author_ids(session, proposal.id):
         return True
+    seats = directory.active_seats_with_bodies(session, person_id=person_id, at=at)
+    if not seats:
+        return False
+    named: set[int] = set()
+    if workflow is not None:
+        refs = BodyRefs.load(session, proposal)
+        for ref, _where in body_refs.references(workflow):
+            body = refs.resolve(ref)
+            if body is not None:
+                named.add(body.id)
     return any(
-        body.id == proposal.sponsor_body_id or body.kind in (BodyKind.TOC, BodyKind.BOARD)
-        for _seat, body in directory.active_seats_with_bodies(session, person_id=person_id, at=at)
+        body.id == proposal.sponsor_body_id
+        or body.id in named
+        or body.kind in (BodyKind.TOC, BodyKind.BOARD)
+        for _seat, body in seats
     )
 
 
-def _require_participant(session: Session, actor: Actor, proposal: Proposal, at: datetime) -> int:
+def _require_participant(
+    session: Session, actor: Actor, proposal: Proposal, at: datetime, workflow: WorkflowDefinition
+) -> int:
     """The commenter's person id, if they take part in the proposal's conversation."""
     require_writer(actor)
     if actor.person_id is None:
         raise PermissionDenied("comments are made by people")
-    if is_participant(session, actor.person_id, proposal, at):
+    if is_participant(session, actor.person_id, proposal, at, workflow):
         return actor.person_id
     sponsor = session.get(Body, proposal.sponsor_body_id)
     slug = sponsor.slug if sponsor else "the sponsoring working group"
     raise PermissionDenied(
-        f"only people seated on {slug} (observers included), on the TOC or on the Board, and "
-        f"the authors may comment on proposal {proposal.id}"
+        f"only people seated on {slug} (observers included), on a body its workflow names, on "
+        f"the TOC or on the Board, and the authors may comment on proposal {proposal.id}"
     )
 
 
@@ -148,8 +172,9 @@ def add_comment(
     A reply answers a top-level comment: it takes that comment's revision and has no lines.
     """
     proposal = proposal_of(session, proposal_id)
-    author_id = _require_participant(session, actor, proposal, at)
-    require_not_final(machine_of(session, catalog, proposal), proposal, "comments")
+    machine = machine_of(session, catalog, proposal)
+    author_id = _require_participant(session, actor, proposal, at, machine.definition)
+    require_not_final(machine, proposal, "comments")
     text = required_text(body, "body", what="a comment")
     if parent_id is not None:
         parent = _parent(session, proposal, parent_id)

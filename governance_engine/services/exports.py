@@ -15,12 +15,13 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from governance_engine.errors import LogIntegrityError
 from governance_engine.log import canonical_json
-from governance_engine.persistence import log_writer
+from governance_engine.log.stored_row import DamagedRow
 from governance_engine.persistence.repositories import log_export
 from governance_engine.persistence.repositories.log_export import LogFilter
 from governance_engine.services.actor import Actor
-from governance_engine.services.reads import redact
+from governance_engine.services.reads import redacted_payload
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
@@ -53,12 +54,16 @@ def export_lines(
     format: Format,
     progress: Callable[[int], None] | None = None,
     viewer: Actor | None = None,
+    mark_damage: bool = False,
 ) -> Iterator[str]:
     """The export, one line (or CSV record) at a time.
 
     With a ``viewer`` who is not an auditor, secret-ballot positions are removed, as on
     ``/log`` (such an export no longer verifies offline: auditors get the whole entries).
     ``viewer`` None is the operator at the command line, who has the database anyway.
+    A damaged row stops the export with LogIntegrityError naming its seq; with
+    ``mark_damage`` (a download already under way) it ends with one last line saying so
+    instead, which no reader takes for an entry.
     """
     if format == "csv":
         buffer = io.StringIO()
@@ -67,9 +72,19 @@ def export_lines(
         yield _drain(buffer)
     done = 0
     for entry in log_export.stream(session, filters):
-        document = log_writer.export_document(entry)
+        if isinstance(entry, DamagedRow):
+            if not mark_damage:
+                raise LogIntegrityError(f"export stopped: {entry.describe()}")
+            problem = f"export stopped: {entry.describe()}"
+            yield (
+                (canonical_json({"error": problem}).decode() + "\n")
+                if format == "jsonl"
+                else (f"# {problem}\n")
+            )
+            return
+        document = entry.as_document()
         if viewer is not None:
-            document["payload"] = redact(entry, viewer).payload
+            document["payload"] = redacted_payload(entry.content, viewer)[0]
         if format == "jsonl":
             yield canonical_json(document).decode("utf-8") + "\n"
         else:

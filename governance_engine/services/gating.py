@@ -10,13 +10,18 @@ override. The engine itself (``system``: ballot outcomes, timers) is not gated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from functools import lru_cache
 from types import MappingProxyType
 
 from governance_engine.errors import BallotRequired, InvalidInput
-from governance_engine.lifecycle import ActionDefinition, WorkflowDefinition, WorkflowMachine
+from governance_engine.lifecycle import (
+    ActionDefinition,
+    RoleRef,
+    WorkflowDefinition,
+    WorkflowMachine,
+)
 from governance_engine.lifecycle.gating import forward_map, is_forward
 from governance_engine.persistence.models import Ballot, Proposal
 
@@ -69,15 +74,19 @@ def enforce(
     roles: frozenset[str],
     passed: bool,
     reason: str,
+    describe: Callable[[Iterable[RoleRef]], str] = lambda roles: ", ".join(map(str, roles)),
 ) -> bool:
-    """Refuse a gated action (BallotRequired, 409); True when it goes through as an override."""
+    """Refuse a gated action (BallotRequired, 409); True when it goes through as an override.
+
+    ``describe`` words roles for the message (``the chair of wg-trust-validation``).
+    """
     gate = check(machine, proposal, action, roles, passed)
     if gate is Gate.OPEN:
         return False
     stage = proposal.state
     if gate is Gate.CLOSED:
         declared = (
-            f"; only {', '.join(str(role) for role in action.override.roles)} may override it"
+            f"; only {describe(action.override.roles)} may override it"
             if action.override is not None
             else ""
         )

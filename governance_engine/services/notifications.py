@@ -46,6 +46,11 @@ def list_notifications(
     )
 
 
+def unread_count(session: Session, *, viewer: Actor) -> int:
+    """How many of the viewer's notifications are not marked read yet."""
+    return queries.unread_count(session, person_id=_person(viewer))
+
+
 def mark_read(
     session: Session, *, viewer: Actor, at: datetime, notification_id: int
 ) -> Notification:

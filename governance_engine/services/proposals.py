@@ -26,7 +26,6 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     Ballot,
     Body,
-    BodyKind,
     Person,
     Proposal,
     ProposalAuthor,
@@ -111,8 +110,9 @@ def file_proposal(
     """File a proposal in its workflow's initial state.
 
     The workflow is named, or it is the default workflow of ``kind`` (``WorkflowCatalog.choose``).
-    Allowed to the chair or co-chair of the sponsoring working group, or to a voting member
-    of it who is among the named authors.
+    The sponsor is a body of a kind the workflow accepts (``sponsor_kinds``, by default
+    working groups). Allowed to the chair or co-chair of the sponsoring body, or to a voting
+    member of it who is among the named authors.
     """
     require_writer(actor)
     if actor.person_id is None:
@@ -122,8 +122,13 @@ def file_proposal(
     sponsor = directory.body_by_slug(session, sponsor_slug)
     if sponsor is None:
         raise NotFound(f"there is no body {sponsor_slug!r}", field="sponsor")
-    if sponsor.kind != BodyKind.WORKING_GROUP:
-        raise InvalidInput(f"{sponsor_slug} is not a working group", field="sponsor")
+    accepted = machine.definition.sponsor_kinds
+    if sponsor.kind not in accepted:
+        raise InvalidInput(
+            f"{sponsor_slug} is a body of kind {sponsor.kind!r}; workflow "
+            f"{machine.definition.label} is sponsored by a body of kind {' or '.join(accepted)}",
+            field="sponsor",
+        )
     authors = list(dict.fromkeys(author_ids or [actor.person_id]))
     for person_id in authors:
         person = session.get(Person, person_id)
@@ -330,12 +335,22 @@ def take_action(
     roles = roles_for(session, actor=actor, proposal=proposal, at=at)
     if not _allowed(definition, roles):
         names = BodyNames.load(session, proposal)
+        for role in definition.roles:  # a body the action needs may be what is missing
+            if role.body is not None and names.refs.resolve(role.body) is None:
+                where = f"actions.{action}.roles: {role}"
+                names.refs.require(role.body, machine.definition, where)
         raise PermissionDenied(
             f"only {names.describe_any(definition.roles)} may {action} proposal {proposal.id}"
         )
     facts = proposal_facts(session, proposal)
     override = gating.enforce(
-        machine, proposal, definition, roles, facts.stage_ballot_passed, reason
+        machine,
+        proposal,
+        definition,
+        roles,
+        facts.stage_ballot_passed,
+        reason,
+        describe=lambda refs: BodyNames.load(session, proposal).describe_any(refs),
     )
     if override:  # the declared override stands in for the stage's passed ballot
         facts = replace(facts, stage_ballot_passed=True)

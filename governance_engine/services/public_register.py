@@ -15,8 +15,8 @@ The pages and feeds under ``/public`` only render what these functions return. T
 - **Workflows**, their diagrams, and the latest **signed checkpoint** with its public key and,
   for each decision, a proof that its log entry is in the checkpointed log.
 
-The workflow language has no key to mark a workflow or state private: everything above is
-public once decided, and nothing else is.
+A workflow file that says ``public: false`` keeps all of its proposals off the register:
+their texts, ballots, deadlines and decisions. There is no such key per state.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from governance_engine.persistence.repositories import decisions as decision_que
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.persistence.repositories import public as queries
-from governance_engine.persistence.repositories.public import PublicStates
+from governance_engine.persistence.repositories.public import Private, PublicStates
 from governance_engine.persistence.repositories.web import (
     bodies_by_id,
     people_names,
@@ -53,8 +53,21 @@ PUBLIC_READER = Actor(person_id=None, name="public reader")
 def public_states(catalog: WorkflowCatalog) -> PublicStates:
     """The states whose proposals are public, per workflow version (see the module rule)."""
     return [
-        (machine.name, machine.version, machine.approved_or_after)
+        (
+            machine.name,
+            machine.version,
+            machine.approved_or_after if machine.definition.public else frozenset(),
+        )
         for machine in catalog.registry.all()
+    ]
+
+
+def private_workflows(catalog: WorkflowCatalog) -> Private:
+    """The workflow versions whose file says ``public: false``."""
+    return [
+        (machine.name, machine.version)
+        for machine in catalog.registry.all()
+        if not machine.definition.public
     ]
 
 
@@ -98,8 +111,8 @@ def decisions(
         if found is None:
             raise NotFound(f"there is no body {body}")
         body_id = found.id
-    rows = decision_queries.page(
-        session, after=before or 0, limit=limit, body_id=body_id, newest_first=True
+    rows = queries.decisions(
+        session, private_workflows(catalog), before=before, limit=limit, body_id=body_id
     )
     return _decision_lines(session, catalog, rows)
 
@@ -113,7 +126,7 @@ class PublicDecision:
 
 
 def decision(session: Session, catalog: WorkflowCatalog, number: str) -> PublicDecision:
-    row = decision_queries.by_number(session, number)
+    row = queries.decision(session, private_workflows(catalog), number)
     if row is None:
         raise NotFound(f"there is no decision {number}")
     [line] = _decision_lines(session, catalog, [row])
@@ -127,10 +140,12 @@ def decision(session: Session, catalog: WorkflowCatalog, number: str) -> PublicD
     )
 
 
-def decision_proof(session: Session, number: str) -> checkpoints.InclusionProof:
+def decision_proof(
+    session: Session, catalog: WorkflowCatalog, number: str
+) -> checkpoints.InclusionProof:
     """Proof that the entry recording ``number`` is in the log the latest checkpoint signed."""
     entry = queries.decision_entry(session, number)
-    if entry is None:
+    if entry is None or queries.decision(session, private_workflows(catalog), number) is None:
         raise NotFound(f"there is no decision {number}")
     latest = checkpoint_queries.latest(session)
     if latest is None or entry.seq > latest.tree_size:
@@ -213,9 +228,12 @@ def _ballot_lines(session: Session, rows: list[Ballot]) -> list[BallotLine]:
     ]
 
 
-def closed_ballots(session: Session, *, before: int | None = None, limit: int) -> list[BallotLine]:
+def closed_ballots(
+    session: Session, catalog: WorkflowCatalog, *, before: int | None = None, limit: int
+) -> list[BallotLine]:
     """Closed ballots, the latest first."""
-    return _ballot_lines(session, queries.closed_ballots(session, before=before, limit=limit))
+    rows = queries.closed_ballots(session, private_workflows(catalog), before=before, limit=limit)
+    return _ballot_lines(session, rows)
 
 
 @dataclass(frozen=True)
@@ -227,11 +245,13 @@ class PublicBallot:
     lines: tuple[str, ...]  # the explanation; none for a secret ballot (it names blockers)
 
 
-def ballot(session: Session, *, ballot_id: int, at: datetime) -> PublicBallot:
-    """A closed ballot; NotFound for an open, cancelled or missing one."""
-    view = view_ballot(session, viewer=PUBLIC_READER, ballot_id=ballot_id, at=at)
-    if view.ballot.state != "closed":
+def ballot(
+    session: Session, catalog: WorkflowCatalog, *, ballot_id: int, at: datetime
+) -> PublicBallot:
+    """A closed ballot; NotFound for an open, cancelled, private or missing one."""
+    if queries.closed_ballot(session, private_workflows(catalog), ballot_id) is None:
         raise NotFound(f"there is no closed ballot {ballot_id}")
+    view = view_ballot(session, viewer=PUBLIC_READER, ballot_id=ballot_id, at=at)
     secret = view.ballot.secret
     explanation = (view.evaluation or {}).get("explanation", {})
     return PublicBallot(
@@ -243,6 +263,7 @@ def ballot(session: Session, *, ballot_id: int, at: datetime) -> PublicBallot:
     )
 
 
-def deadlines(session: Session, *, limit: int = 500) -> list[BallotLine]:
+def deadlines(session: Session, catalog: WorkflowCatalog, *, limit: int = 500) -> list[BallotLine]:
     """Open and closed ballots with their deadlines, for the calendar: the latest first."""
-    return _ballot_lines(session, queries.ballots_with_deadlines(session, limit=limit))
+    rows = queries.ballots_with_deadlines(session, private_workflows(catalog), limit=limit)
+    return _ballot_lines(session, rows)

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import NotFound, PermissionDenied
-from governance_engine.log import VerifyResult
+from governance_engine.log import EntryContent, VerifyResult
 from governance_engine.persistence.models import Ballot, Body, LogEntry, Proposal, Revision
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import log as log_queries
@@ -56,8 +56,10 @@ def list_proposals(
     sponsor: str | None = None,
     author_id: int | None = None,
     text: str | None = None,
+    newest_first: bool = False,
 ) -> list[ProposalSummary]:
-    """A page of proposals; ``text`` searches their titles, summaries and comments."""
+    """A page of proposals; ``text`` searches their titles, summaries and comments;
+    ``newest_first`` lists the latest filed first (``after``: the last id seen, or 0)."""
     if text is not None and not text.strip():
         text = None
     sponsor_body_id = None
@@ -75,6 +77,7 @@ def list_proposals(
         sponsor_body_id=sponsor_body_id,
         author_id=author_id,
         text=text,
+        newest_first=newest_first,
     )
     return _summaries(session, rows)
 
@@ -109,8 +112,14 @@ class LogEntryView:
 
 def redact(entry: LogEntry, viewer: Actor) -> LogEntryView:
     """Hide how someone voted on a secret ballot from everyone but auditors."""
+    payload, hidden = redacted_payload(entry, viewer)
+    return LogEntryView(entry, payload, redacted=hidden)
+
+
+def redacted_payload(entry: LogEntry | EntryContent, viewer: Actor) -> tuple[dict[str, Any], bool]:
+    """The entry's payload as ``viewer`` may see it, and whether anything was hidden."""
     payload = dict(entry.payload)
-    hidden = (
+    hidden = bool(
         payload.get("secret")
         and entry.action.startswith("vote.")
         and not viewer.is_auditor
@@ -119,7 +128,7 @@ def redact(entry: LogEntry, viewer: Actor) -> LogEntryView:
     if hidden:
         for field in _SECRET_FIELDS:
             payload.pop(field, None)
-    return LogEntryView(entry, payload, redacted=bool(hidden))
+    return payload, hidden
 
 
 def history(
@@ -156,6 +165,7 @@ def log_page(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    newest_first: bool = False,
 ) -> list[LogEntryView]:
     require_log_reader(viewer)
     body_id = None
@@ -174,5 +184,6 @@ def log_page(
         action=action,
         since=since,
         until=until,
+        newest_first=newest_first,
     )
     return [redact(entry, viewer) for entry in entries]

@@ -11,6 +11,7 @@ deliveries; only admins change them.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +73,15 @@ EVENT_TYPES: Final = frozenset(
         "webhook.disabled",
         "webhook.enabled",
         "workflow.registered",
+        # signing in (services.access, services.web_sessions)
+        "organization.email_domains_set",
+        "identity.linked",
+        "identity.revoked",
+        "invitation.sent",
+        "session.signed_in",
+        "session.signed_out",
+        "sessions.ended",
+        "witness.registered",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)
@@ -132,7 +142,8 @@ def check_event_types(event_types: Sequence[str]) -> list[str]:
 
 def _check_secret(secret: str | None) -> str:
     if secret is None:
-        return SECRET_PREFIX + secrets.token_urlsafe(32)
+        # Standard Webhooks: whsec_ and base64 of random bytes (24 to 64; here 32)
+        return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     if not MIN_SECRET <= len(secret) <= MAX_SECRET or not secret.isprintable() or " " in secret:
         raise InvalidInput(
             f"a signing secret must be {MIN_SECRET} to {MAX_SECRET} printable characters "

@@ -21,10 +21,16 @@ earlier one is pending. A delivery that ended ``failed`` no longer holds the que
 
 A worker that dies between sending and recording leaves the delivery to be sent again once
 its lease ends: receivers should treat the event ``id`` as an idempotency key.
+
+Requests are signed as the Standard Webhooks specification says (``webhook-id``,
+``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256>``), so receivers can check
+them with any of its libraries.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -45,7 +51,7 @@ from governance_engine.persistence.models import OutboxEvent
 from governance_engine.persistence.repositories import webhooks as queries
 from governance_engine.persistence.webhook_sender import Sender, SendResult
 
-SIGNATURE_HEADER = "X-Governance-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a public marker, not a secret
 _MAX_PARALLEL_SENDS = 8
 
 
@@ -114,11 +120,36 @@ class _Claim:
     body: bytes
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The ``X-Governance-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of ``ts.body``."""
-    message = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a subscription's secret, as Standard Webhooks defines it: the bytes that
+    follow ``whsec_``, base64-decoded. A secret not of that form (chosen by hand, or generated
+    by versions that used URL-safe characters) is used as its UTF-8 bytes, whole."""
+    if secret.startswith(SECRET_PREFIX):
+        encoded = secret[len(SECRET_PREFIX) :]
+        try:
+            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        except binascii.Error:
+            key = b""
+        if key:
+            return key
+    return secret.encode("utf-8")
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value (Standard Webhooks): ``v1,`` and the base64
+    HMAC-SHA256, keyed by :func:`signing_key`, of ``<webhook-id>.<webhook-timestamp>.<body>``."""
+    message = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), message, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def signed_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The three Standard Webhooks headers of one request."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, message_id, timestamp, body),
+    }
 
 
 def envelope(event: OutboxEvent) -> bytes:
@@ -243,8 +274,8 @@ def _send_all(sender: Sender, claims: Sequence[_Claim], *, clock: Clock) -> list
         headers = {
             "X-Governance-Event": claim.event_type,
             "X-Governance-Delivery": str(claim.delivery_id),
-            "X-Governance-Timestamp": str(timestamp),
-            SIGNATURE_HEADER: sign(claim.secret, timestamp, claim.body),
+            # the event id: the same on every retry and redelivery, as receivers dedupe on it
+            **signed_headers(claim.secret, str(claim.event_id), timestamp, claim.body),
         }
         try:
             return sender.send(claim.url, claim.body, headers)

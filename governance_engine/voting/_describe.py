@@ -157,7 +157,7 @@ def _quorum_sentence(rule: Rule) -> str:
     if rule.quorum_share:
         parts.append(f"{share_words(rule.quorum_share)} of the electorate (rounded up)")
     if rule.quorum_min:
-        parts.append(f"{rule.quorum_min} voters")
+        parts.append(f"{rule.quorum_min} voter{'s' if rule.quorum_min != 1 else ''}")
     if not parts:
         return ""
     counted = []

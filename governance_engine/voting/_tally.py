@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from governance_engine.voting.ballot import Elector, Outcome
-from governance_engine.voting.ratio import TurnoutBand, band_for, ratio_met
+from governance_engine.voting.ratio import TurnoutBand, band_for, ratio_met, ratio_needed
 from governance_engine.voting.rule import QuorumBasis, Rule, ThresholdBase
 
 
@@ -287,6 +287,31 @@ def exceed_met(rule: Rule, support: int, against: int) -> bool:
     if rule.tie_passes:
         return support >= against and support >= 1
     return support > against
+
+
+def support_required(rule: Rule, t: Tally) -> int:
+    """The least support that meets every support requirement on the current base.
+
+    Threshold, ``min_yes`` (if over the support choices), more than against, the electorate
+    share, the ratio, and the turnout band that applies (below every band: the lowest, with the
+    turnout it lacks made up by support).
+    """
+    needed = threshold_count(rule, base(rule, t))
+    against = t.total.against
+    if rule.ratio is not None:
+        needed = max(needed, ratio_needed(rule.ratio, rule.ratio_strict, against))
+    band = turnout_band(rule, t)
+    if rule.turnout_bands and band is None:
+        band = rule.turnout_bands[0]
+        lacking = band.least_taking_part(t.electorate) - quorum_count(rule, t.total)
+        needed = max(needed, t.total.support + lacking)
+    if band is not None:
+        needed = max(needed, ratio_needed(band.ratio, band.ratio_strict, against))
+    if set(rule.yes_choices) == set(rule.support):
+        needed = max(needed, rule.min_yes)
+    if rule.support_must_exceed_against:
+        needed = max(needed, t.total.against if rule.tie_passes else t.total.against + 1, 1)
+    return max(needed, electorate_share_count(rule, t))
 
 
 @dataclass(frozen=True)

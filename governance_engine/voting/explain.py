@@ -30,6 +30,7 @@ from governance_engine.voting._tally import (
     electorate_share_count,
     quorum_count,
     quorum_required,
+    support_required,
     threshold_count,
     turnout_band,
 )
@@ -64,10 +65,10 @@ class Explanation:
     missing: tuple[str, ...]
     lines: tuple[str, ...]
     ignored: tuple[int, ...] = ()
-    present: int | None = None  # members present at the meeting; None unless the rule counts them
+    present: int | None = None  # at the meeting, for rules that count presence; else None
 
     def to_dict(self, *, hide_tally: bool = False) -> dict[str, Any]:
-        """JSON-safe: mappings as objects, tuples as lists.
+        """JSON-safe: mappings as objects, tuples as lists; ``present`` only when counted.
 
         ``hide_tally`` is for secret ballots before they close (DESIGN §5: who voted is
         visible, how they voted is not): only the participation numbers are kept.
@@ -104,26 +105,6 @@ class Explanation:
             "ignored": list(self.ignored),
             **attendance,
         }
-
-
-def support_required(rule: Rule, t: Tally) -> int:
-    """The least support that meets every support requirement on the current base.
-
-    Threshold share of the base, ``min_yes`` when it counts the support choices, one more than
-    against when support must exceed it, the electorate share, the ratio to against, and the
-    ratio of the turnout band that applies now.
-    """
-    needed = threshold_count(rule, base(rule, t))
-    if rule.ratio is not None:
-        needed = max(needed, ratio_needed(rule.ratio, rule.ratio_strict, t.total.against))
-    band = turnout_band(rule, t)
-    if band is not None:
-        needed = max(needed, ratio_needed(band.ratio, band.ratio_strict, t.total.against))
-    if set(rule.yes_choices) == set(rule.support):
-        needed = max(needed, rule.min_yes)
-    if rule.support_must_exceed_against:
-        needed = max(needed, t.total.against if rule.tie_passes else t.total.against + 1, 1)
-    return max(needed, electorate_share_count(rule, t))
 
 
 @dataclass(frozen=True)
@@ -221,9 +202,10 @@ def _condition_lines(
     if rule.counts_presence:
         lines.append(f"Present at the meeting: {total.present} of {t.electorate}.")
     if quorum or rule.quorum_share or rule.quorum_min:
+        verb = ("is" if counted == 1 else "are") if _by_presence(rule) else _have(counted)
         lines.append(
-            f"Quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}; {counted} "
-            f"{_have(counted)} ({_met(result.quorum)})."
+            f"Quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}; {counted} {verb} "
+            f"({_met(result.quorum)})."
         )
     if rule.threshold or rule.threshold_strict:
         need = threshold_count(rule, base(rule, t))
@@ -275,8 +257,12 @@ def _condition_lines(
     return lines
 
 
+def _by_presence(rule: Rule) -> bool:
+    return rule.quorum_basis is QuorumBasis.PRESENT
+
+
 def _quorum_verb(rule: Rule) -> str:
-    return "be present" if rule.quorum_basis is QuorumBasis.PRESENT else "take part"
+    return "be present" if _by_presence(rule) else "take part"
 
 
 def _band_line(rule: Rule, t: Tally, result: Checks, support: str, against: str) -> str:
@@ -346,13 +332,10 @@ def _missing(rule: Rule, roll: Roll, t: Tally, result: Checks, finding: Finding)
     if not result.quorum:
         quorum = quorum_required(rule, t.electorate)
         present = quorum_count(rule, total)
-        if rule.quorum_basis is QuorumBasis.PRESENT:
-            verb = "are" if present != 1 else "is"
-            item = f"quorum: {quorum} of {t.electorate} must be present, {present} {verb}"
-        else:
-            item = f"quorum: {quorum} of {t.electorate} must take part, {present} {_have(present)}"
+        verb = ("is" if present == 1 else "are") if _by_presence(rule) else _have(present)
+        item = f"quorum: {quorum} of {t.electorate} must {_quorum_verb(rule)}, {present} {verb}"
         # Members may still arrive at a meeting, so a presence quorum is never out of reach.
-        if rule.quorum_basis is QuorumBasis.TAKING_PART and quorum - present > waiting:
+        if not _by_presence(rule) and quorum - present > waiting:
             item += f" (only {waiting} {_have(waiting)} not voted, so it cannot be reached)"
         missing.append(item)
     for block in _blocks(rule, roll):
@@ -371,9 +354,8 @@ def _missing(rule: Rule, roll: Roll, t: Tally, result: Checks, finding: Finding)
 
 def _support_missing(rule: Rule, roll: Roll, t: Tally, result: Checks) -> str:
     # Extra support is imagined as Yes votes from those who have not voted: that grows the
-    # vote-cast bases too, so count up rather than subtract. At a meeting a silent member
-    # already present adds a vote but no one to the room; try them first, and last, and keep
-    # the fewer (more people present helps a presence quorum or turnout, hurts a present base).
+    # vote-cast bases too, so count up. A silent member already at a meeting adds no one to the
+    # room: try them first and last, keep the fewer (presence helps quorum, hurts a present base).
     yes = choice_effect(rule, rule.yes_choices[0])
     here = dataclasses.replace(yes, present=0)
     what = either(rule, rule.yes_choices) if not result.min_yes else either(rule, rule.support)

@@ -5,7 +5,7 @@ standard and guideline. On SQLite that copies both tables; the full-text search 
 ``proposals`` (migration 0003) go with the old table and are made again here.
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0006
 Create Date: 2026-12-07 23:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0011"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

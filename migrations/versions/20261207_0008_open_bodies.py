@@ -9,7 +9,7 @@ SQLite cannot drop a CHECK constraint, so there the table is rebuilt. Other tabl
 with foreign-key checks deferred to the commit: every reference resolves again by then.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 23:50:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,6 +33,6 @@ def test_the_app_lists_and_draws_the_operator_workflows(
     assert [(w["name"], w["version"]) for w in listed] == [
         ("guideline", bundled["guideline"]),
         ("project", bundled["project"]),
-        ("standard", 7),
+        ("standard", 7),  # the operator's file replaces the bundled one
     ]
     assert (shown["version"], shown["title"]) == (7, "Our standards track")

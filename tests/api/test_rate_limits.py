@@ -116,3 +116,30 @@ def test_redis_holds_the_counters_when_configured(database_url: str) -> None:
     assert results[:3] == [None, None, None]
     assert results[3] is not None
     assert 1 <= results[3].retry_after <= 60
+
+
+def test_a_browser_session_has_a_write_budget_too(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        tick_interval=0,
+        checkpoint_interval=0,
+        delivery_interval=0,
+        signing_key_path=tmp_path / "keys" / "signing.pem",
+        access=AccessSettings(rate_limit_writes=2, rate_limit_burst=2),
+    )
+    app = create_app(settings, clock=world.clock)
+    tokens = issue_tokens(world)
+    with TestClient(app, raise_server_exceptions=False) as browser:
+        form = browser.get("/sign-in").text
+        csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+        signed = browser.post("/sign-in", data={"csrf_token": csrf, "token": tokens["will"]})
+        assert "Signed in as <strong>Will</strong>" in signed.text
+        answers = [
+            browser.post("/proposals", data={"csrf_token": "wrong"}) for _ in range(3)
+        ]  # refused for their CSRF token, but attempts all the same
+        assert [a.status_code for a in answers] == [403, 403, 429]
+        assert answers[2].headers["content-type"].startswith("text/html")
+        assert "Too many writes" in answers[2].text
+        assert 1 <= int(answers[2].headers["Retry-After"]) <= 60

@@ -4,7 +4,9 @@ import json
 
 from testkit.http import Api
 
+from governance_engine.log import note
 from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.note import parse_verifier_key
 from governance_engine.log.verifier import (
     verify_consistency_document,
     verify_export,
@@ -23,7 +25,7 @@ def test_checkpoints_proofs_and_export_verify_offline(api: Api) -> None:
     assert public.status_code == 200
     key = load_public_key(public.json()["pem"].encode())
 
-    assert api.get("/api/v1/log/checkpoints/latest", "auditor").status_code == 404
+    assert api.get("/api/v1/log/checkpoints/latest", who=None).status_code == 404
     assert api.post("/api/v1/log/checkpoints", "wendy").status_code == 403
     assert api.post("/api/v1/log/checkpoints", "auditor").status_code == 403
     first = api.post("/api/v1/log/checkpoints", "admin")
@@ -34,8 +36,15 @@ def test_checkpoints_proofs_and_export_verify_offline(api: Api) -> None:
     file_one(api, "Provenance")
     new = SignedCheckpoint.from_dict(api.post("/api/v1/log/checkpoints", "admin").json())
     assert new.tree_size > old.tree_size
-    latest = api.get("/api/v1/log/checkpoints/latest", "auditor").json()
-    assert latest["tree_size"] == new.tree_size
+    latest = api.get("/api/v1/log/checkpoints/latest", who=None)  # public: witnesses need it
+    assert latest.headers["content-type"].startswith("text/plain")
+    vkey = parse_verifier_key(public.json()["verifier_key"])
+    assert note.verify(latest.text, vkey) == new.note().decode()
+    assert SignedCheckpoint.from_note(latest.text).tree_size == new.tree_size
+    assert (
+        latest.text
+        == api.get("/api/v1/log/checkpoints", "auditor").json()["items"][-1]["signed_note"]
+    )
     listed = api.get("/api/v1/log/checkpoints", "auditor").json()["items"]
     assert [item["tree_size"] for item in listed] == [old.tree_size, new.tree_size]
 
@@ -71,7 +80,6 @@ def test_auditor_only_and_bad_input(api: Api) -> None:
     for path in (
         "/api/v1/log/export",
         "/api/v1/log/checkpoints",
-        "/api/v1/log/proofs/consistency?first=0",
     ):
         assert api.get(path, "wendy").status_code == 403
         assert api.get(path, who=None).status_code == 401
@@ -79,6 +87,8 @@ def test_auditor_only_and_bad_input(api: Api) -> None:
         api.get("/api/v1/log/proofs/inclusion", "auditor", params={"seq": 10_000}).status_code
         == 422
     )
+    # what witnesses need is public: hashes only, no content of the log
+    assert api.get("/api/v1/log/proofs/consistency?first=0", who=None).status_code == 200
     naive = api.get("/api/v1/log/export", "auditor", params={"since": "2026-01-01T00:00:00"})
     assert naive.status_code == 422
     assert api.get("/api/v1/log/export", "auditor", params={"format": "xml"}).status_code == 422

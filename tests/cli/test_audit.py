@@ -39,19 +39,25 @@ def test_export_checkpoints_and_proofs_verify_without_the_database(
     try:
         world = build_world(database)
         activity(world, "Model cards")
-        (tmp_path / "old.json").write_text(cli("log", "checkpoint"))
+        (tmp_path / "old.json").write_text(cli("log", "checkpoint", "--json"))
         activity(world, "Dataset provenance")
-        (tmp_path / "new.json").write_text(cli("log", "checkpoint"))
+        (tmp_path / "new.note").write_text(cli("log", "checkpoint"))  # a C2SP signed note
     finally:
         database.dispose()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600  # made on first use, owner only
     old = json.loads((tmp_path / "old.json").read_text())
-    new = json.loads((tmp_path / "new.json").read_text())
+    new_note = (tmp_path / "new.note").read_text()
+    new = json.loads(cli("log", "checkpoint", "--json"))  # unchanged log: the same checkpoint
+    assert new["signed_note"] == new_note
+    assert cli("log", "checkpoint") == new_note
+    (tmp_path / "new.json").write_text(json.dumps(new))
     assert 0 < old["tree_size"] < new["tree_size"]
-    # a checkpoint of an unchanged log is the same checkpoint
-    assert json.loads(cli("log", "checkpoint")) == new
+    assert new_note.startswith(f"governance-engine decision log\n{new['tree_size']}\n")
 
-    (tmp_path / "key.pem").write_text(cli("log", "public-key"))
+    vkey = cli("log", "public-key")
+    assert vkey.startswith("governance-engine+")
+    (tmp_path / "key.vkey").write_text(vkey)
+    (tmp_path / "key.pem").write_text(cli("log", "public-key", "--pem"))
     cli("log", "export", "--format", "jsonl", "--output", str(tmp_path / "log.jsonl"))
     seq = old["tree_size"] - 1
     (tmp_path / "inclusion.json").write_text(
@@ -103,6 +109,19 @@ def test_export_checkpoints_and_proofs_verify_without_the_database(
     )
     assert code == 0
     assert f"checkpoint of size {old['tree_size']}: root matches" in out
+    assert f"checkpoint of size {new['tree_size']}: root matches" in out
+    # the same with the signed note and the verifier key printed by `log public-key`
+    code, out, _ = check(
+        "log",
+        "verify-export",
+        "--export",
+        files["log.jsonl"],
+        "--public-key",
+        str(tmp_path / "key.vkey"),
+        "--checkpoint",
+        str(tmp_path / "new.note"),
+    )
+    assert code == 0
     assert f"checkpoint of size {new['tree_size']}: root matches" in out
     code, out, _ = check(
         "log",

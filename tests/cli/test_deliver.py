@@ -17,7 +17,7 @@ from governance_engine.persistence.database import Database
 from governance_engine.persistence.models import WebhookDelivery
 from governance_engine.services import webhook_subscriptions
 
-SECRET = "cli-test-secret-0123456789"
+SECRET = "whsec_Y2xpLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODkwMTIzNDU="
 LOOPBACK = {"GOVERNANCE_WEBHOOK_ALLOW_PRIVATE": "true"}  # the test receivers listen on 127.0.0.1
 
 

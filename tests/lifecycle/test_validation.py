@@ -49,8 +49,8 @@ def _delete(path: str) -> Mutation:
 
 
 TOP_KEYS = (
-    "actions, approval_requires, description, initial, kind, name, objection_window, states, "
-    "title, version"
+    "actions, approval_requires, description, initial, kind, name, objection_window, public, "
+    "states, title, version"
 )
 STATE_KEYS = "approved, ballot, description, terminal, timer"
 ACTION_KEYS = "description, dest, guards, override, roles, source"

@@ -187,3 +187,42 @@ def test_the_accumulator_counts_and_roots_every_prefix() -> None:
         accumulator.add(leaf)
         assert accumulator.size == n
         assert accumulator.root() == root_from_leaf_hashes(LEAVES[:n])
+
+
+def test_negative_sizes_prove_nothing() -> None:
+    root = root_from_leaf_hashes(LEAVES[:1])
+    assert not verify_consistency(-1, -1, [], root, root)
+    assert not verify_consistency(-1, 0, [], EMPTY_ROOT, EMPTY_ROOT)
+    assert not verify_consistency(-2, 1, [LEAVES[0]], root, root)
+    assert not verify_inclusion(0, -1, LEAVES[0], [], LEAVES[0])
+
+
+class CountingRoots(dict[int, bytes]):
+    """Stored block roots that count how often each is read."""
+
+    def __init__(self, roots: dict[int, bytes]) -> None:
+        super().__init__(roots)
+        self.reads: list[int] = []
+
+    def __getitem__(self, key: int) -> bytes:
+        self.reads.append(key)
+        return super().__getitem__(key)
+
+
+def test_each_node_is_computed_once_per_tree() -> None:
+    """Proofs ask for overlapping nodes; the tree remembers them instead of reading again."""
+    stored = CountingRoots({b: root_from_leaf_hashes(LEAVES[b * 4 : b * 4 + 4]) for b in range(5)})
+    tree = BlockedTree(22, 4, stored, lambda start, end: LEAVES[start:end])
+    for index in range(22):
+        inclusion_path(index, 22, tree.root)
+    for first in range(23):
+        consistency_path(first, 22, tree.root)
+    assert sorted(stored.reads) == [0, 1, 2, 3, 4]
+
+
+def test_a_smaller_second_tree_is_never_consistent() -> None:
+    root = root_from_leaf_hashes(LEAVES[:3])
+    # Without the size check, this one-node "proof" would pass the hash comparisons.
+    assert not verify_consistency(3, 1, [root], root, root)
+    assert not verify_consistency(2, 1, [root], root, root)
+    assert not verify_consistency(5, 4, [root, root], root, root)

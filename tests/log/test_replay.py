@@ -213,7 +213,7 @@ def test_a_ballot_its_electorate_and_votes_are_rebuilt() -> None:
     assert ballot.opened_at == log.at(8)
     assert ballot.closed_at == log.at(14)
     assert ballot.closed_by_id is None
-    assert ballot.version == 1 + 4 + 1 + 1  # votes, amendment, close
+    assert ballot.version == 1 + 1 + 1  # amendment, close (votes count from the votes)
     assert state.electors[(7, BOB)] == ElectorRecord(7, BOB, 2, log.at(8), log.at(13), "seat ended")
     # an added elector's organization comes from person.created
     assert state.electors[(7, DAVE)] == ElectorRecord(7, DAVE, 3, log.at(13), None, "seat ended")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,9 @@ from governance_engine.log import (
     parse_timestamp,
     verify_chain,
 )
+from governance_engine.log.canonical import canonical_bytes
 from governance_engine.log.merkle import EMPTY_ROOT, leaf_hash, node_hash, root_from_leaf_hashes
+from governance_engine.log.replay_records import text_digest
 
 FIRST = EntryContent(
     seq=1,
@@ -242,3 +245,29 @@ def test_node_hash_is_sha256_of_one_byte_then_left_then_right() -> None:
     assert root_from_leaf_hashes([left]) == left
     third = leaf_hash(b"\x10")
     assert root_from_leaf_hashes([left, right, third]) == node_hash(node_hash(left, right), third)
+
+
+def test_a_revision_digest_is_sha256_of_its_utf8_text() -> None:
+    assert text_digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert text_digest("Zoë\n") == hashlib.sha256("Zoë\n".encode()).hexdigest()
+    assert text_digest("Zoë\n") != hashlib.sha256("Zoë\n".encode("latin-1")).hexdigest()
+
+
+def test_timestamps_are_utc_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert format_timestamp(moment) == "2026-07-01T10:00:00.000000Z"
+        assert parse_timestamp("2026-07-01T12:00:00+02:00").utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_canonical_bytes_refuses_what_json_cannot_say() -> None:
+    # The chain hashes normalised payloads with canonical_bytes; NaN must never become text.
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        canonical_bytes({"x": float("nan")})

@@ -257,7 +257,7 @@ def test_a_member_signs_in_through_an_openid_provider_and_votes(
     try:
         world = build_world(database)
         world.clock.advance(datetime.now(UTC) - world.clock.now())  # serve runs on real time
-        proposal_id = file(world)
+        proposal_id = file(world, text="# Model cards\n\nEvery model ships one.\n")
         take(world, proposal_id, "submit", "wendy")
         ballot_id = open_ballot(world, proposal_id, "wendy")
         with database.transaction() as session:

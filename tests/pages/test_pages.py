@@ -212,7 +212,12 @@ def _post_routes() -> list[str]:
 def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(site: Site) -> None:
     proposal_id, ballot_id = a_proposal_in_review(site.world)
     browser = site.browser("wendy")  # the chair: every form here would work for her
-    values = {"proposal_id": proposal_id, "ballot_id": ballot_id, "action": "wg_return"}
+    values = {
+        "proposal_id": proposal_id,
+        "ballot_id": ballot_id,
+        "action": "wg_return",
+        "notification_id": 1,
+    }
     form = {
         "version": "",
         "reason": "because",

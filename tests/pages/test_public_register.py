@@ -12,13 +12,15 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlalchemy import select
 from testkit.cli import run_cli
 from testkit.drive import BOARD, TOC, WG, close, file, open_ballot, pass_ballot, take, vote
-from testkit.pages import Site
+from testkit.pages import ATTRIBUTE, SCRIPT, Site
 from testkit.world import World, build_world
 
 from governance_engine.lifecycle import WorkflowDefinition, load_bundled
 from governance_engine.persistence.database import Database
+from governance_engine.persistence.models import Decision
 from governance_engine.services.workflows import WorkflowCatalog
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,9 +30,10 @@ def anonymous(site: Site) -> TestClient:
     return TestClient(site.app)
 
 
-def publish_standard(world: World) -> int:
+def publish_standard(world: World, **extra: str) -> int:
     """A standard through its four ballots to publication."""
-    proposal_id = file(world, text="# Model cards\n\nEvery model ships a card.\n")
+    extra.setdefault("text", "# Model cards\n\nEvery model ships a card.\n")
+    proposal_id = file(world, **extra)
     take(world, proposal_id, "submit", "wendy")
     pass_ballot(world, proposal_id, "wendy", WG)
     pass_ballot(world, proposal_id, "wendy", WG)
@@ -131,6 +134,29 @@ def test_feeds_parse_with_real_parsers(site: Site) -> None:
     assert reader.get("/public/checkpoint.json").status_code == 404
 
 
+def test_hostile_text_stays_text_on_pages_and_in_feeds(site: Site) -> None:
+    hostile = f"{SCRIPT}{ATTRIBUTE}"
+    published = publish_standard(
+        site.world,
+        title=hostile,
+        summary=hostile,
+        text=f"# {hostile}\n\n[x](javascript:alert(1))\n",
+    )
+    reader = anonymous(site)
+    for path in ("/public", "/public/decisions", f"/public/proposals/{published}"):
+        text = reader.get(path).text
+        assert SCRIPT not in text, path
+        assert ATTRIBUTE not in text, path
+        assert 'href="javascript:' not in text, path
+    feed = reader.get("/public/decisions.atom")
+    assert SCRIPT.encode() not in feed.content
+    parsed = feedparser.parse(feed.content)
+    assert not parsed.bozo
+    assert all(hostile in entry.title for entry in parsed.entries)  # read back as text
+    calendar = Calendar.from_ical(reader.get("/public/calendar.ics").content)
+    assert all(hostile in str(event["summary"]) for event in calendar.walk("VEVENT"))
+
+
 def secret_guideline_catalog() -> WorkflowCatalog:
     [guideline] = [d for d in load_bundled() if d.name == "guideline"]
     data = copy.deepcopy(guideline.to_dict())
@@ -192,3 +218,56 @@ class TestSecretBallot:
         # The open ballot that followed (TOC) is public with every position.
         toc_ballot = reader.get("/public/ballots").text
         assert toc_ballot.count('href="/public/ballots/') == 2
+
+
+def private_guideline_catalog() -> WorkflowCatalog:
+    [guideline] = [d for d in load_bundled() if d.name == "guideline"]
+    data = copy.deepcopy(guideline.to_dict())
+    data["public"] = False
+    private = WorkflowDefinition.from_dict(data, source="private guideline")
+    return WorkflowCatalog([*(d for d in load_bundled() if d.name != "guideline"), private])
+
+
+class TestPrivateWorkflow:
+    @pytest.fixture
+    def world(self, database: Database) -> World:
+        return build_world(database, catalog=private_guideline_catalog())
+
+    def test_a_workflow_marked_private_never_shows(self, site: Site) -> None:
+        world = site.world
+        hidden = file(world, kind="guideline", title="Internal guidance", text="# Hush\n")
+        take(world, hidden, "submit", "wendy")
+        hidden_ballot = pass_ballot(world, hidden, "wendy", WG).ballot
+        pass_ballot(world, hidden, "tara", TOC)
+        shown = publish_standard(world)
+        sign_checkpoint(site)
+        reader = anonymous(site)
+        with world.database.reader() as session:
+            numbers = [
+                number
+                for (number,) in session.execute(
+                    select(Decision.number).where(Decision.proposal_id == hidden)
+                )
+            ]
+        assert len(numbers) == 2
+        for path in (
+            "/public",
+            "/public/decisions",
+            "/public/proposals",
+            "/public/ballots",
+            "/public/decisions.atom",
+            "/public/bodies/toc/decisions.atom",
+            "/public/calendar.ics",
+        ):
+            response = reader.get(path)
+            assert response.status_code == 200, path
+            assert "Internal guidance" not in response.text, path
+            assert all(number not in response.text for number in numbers), path
+        assert f"/public/proposals/{shown}" in reader.get("/public").text
+        assert reader.get(f"/public/proposals/{hidden}").status_code == 404
+        assert reader.get(f"/public/ballots/{hidden_ballot.id}").status_code == 404
+        for number in numbers:
+            assert reader.get(f"/public/decisions/{number}").status_code == 404
+            assert reader.get(f"/public/decisions/{number}/proof.json").status_code == 404
+        # Members still see everything, as before.
+        assert "Internal guidance" in site.browser("tara").get("/decisions").text

@@ -145,6 +145,11 @@ def test_a_concern_blocks_until_its_raiser_resolves_it(site: Site) -> None:
     will, wendy, wade = site.browser("will"), site.browser("wendy"), site.browser("wade")
     ok(will.submit(f"{page_path}/concerns", {"title": "Threat model missing", "text": "Sec 3"}))
     concern = one(site.world, Concern)
+    # last call passes, but the open concern holds the engine's move to the TOC
+    pass_ballot(site.world, proposal_id, "wendy", WG)
+    assert state_of(site.world, proposal_id) == "wg_last_call"
+    # a week of last call outlives the sign-ins: sign in again
+    will, wendy, wade = site.browser("will"), site.browser("wendy"), site.browser("wade")
 
     chair = wendy.get(page_path).text
     assert "Not possible yet" in chair
@@ -319,9 +324,10 @@ def test_every_review_form_refuses_a_missing_csrf_token(site: Site) -> None:
         "objections/withdraw",
         "objections/resolve",
     ]
+    # Signed in first: signing in is logged, and the snapshot counts log entries.
+    browsers = {who: site.browser(who) for who in ("will", "wendy", "tom", "tara")}
     before = snapshot(site.world.database)
-    for who in ("will", "wendy", "tom", "tara"):
-        browser = site.browser(who)
+    for who, browser in browsers.items():
         for route in routes:
             for token in (None, "", browser.csrf[:-1] + "x"):
                 data = dict(form) if token is None else {**form, "csrf_token": token}

@@ -3,9 +3,8 @@ retries with backoff, ordering per subscription, and exactly-once with two worke
 
 from __future__ import annotations
 
+import base64
 import copy
-import hashlib
-import hmac
 import json
 import random
 import re
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 from testkit.drive import file, open_ballot, revise, take, vote
 from testkit.processes import run_in_processes
 from testkit.receiver import Received, Receiver, dead_url, receiving
@@ -46,11 +47,11 @@ from governance_engine.services.webhooks import (
     _record,
     deliver_due,
     prune_finished,
-    sign,
+    signed_headers,
 )
 from governance_engine.services.workflows import WorkflowCatalog
 
-SECRET = "test-signing-secret-0123456789"
+SECRET = "whsec_" + base64.b64encode(b"test-signing-secret-0123456789!!").decode()
 POLICY = RetryPolicy(
     max_attempts=3,
     backoff_base=timedelta(seconds=1),
@@ -113,11 +114,14 @@ def test_an_event_is_posted_signed_with_its_log_entry(world: World) -> None:
         [filed, revised] = receiver.received
     assert len(report.delivered) == 2
     assert filed.signature_valid(SECRET)
-    assert not filed.signature_valid("another-secret-entirely")
+    assert not filed.signature_valid(
+        "whsec_" + base64.b64encode(b"another secret entirely").decode()
+    )
     assert filed.path == "/hooks"
     assert filed.headers["content-type"] == "application/json"
     assert filed.headers["x-governance-event"] == "proposal.filed"
-    assert int(filed.headers["x-governance-timestamp"]) == int(world.clock.now().timestamp())
+    assert int(filed.headers["webhook-timestamp"]) == int(world.clock.now().timestamp())
+    assert filed.headers["webhook-id"] == str(filed.document["id"])
     body = filed.document
     assert set(body) == {"id", "type", "created_at", "data"}
     assert body["type"] == "proposal.filed"
@@ -142,11 +146,39 @@ def test_an_event_is_posted_signed_with_its_log_entry(world: World) -> None:
     assert deliver(world).attempted == 0  # delivered once, never again
 
 
-def test_the_signature_recipe() -> None:
-    body = b'{"id":1}'
-    digest = hmac.new(b"k", b"1700000000." + body, hashlib.sha256).hexdigest()
-    assert sign("k", 1700000000, body) == f"sha256={digest}"
-    assert sign("k", 1700000001, body) != sign("k", 1700000000, body)
+def test_requests_verify_with_the_standard_webhooks_library() -> None:
+    """The library's own verifier (headers, tolerance, signature) accepts what we send."""
+    body = b'{"id":1,"type":"proposal.filed"}'
+    now = int(time.time())
+    headers = signed_headers(SECRET, "1", now, body)
+    assert set(headers) == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert headers["webhook-signature"].startswith("v1,")
+    assert Webhook(SECRET).verify(body, headers) == {"id": 1, "type": "proposal.filed"}
+    for forged in (body + b" ", body.replace(b"1", b"2")):
+        with pytest.raises(WebhookVerificationError):
+            Webhook(SECRET).verify(forged, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body, headers | {"webhook-id": "2"})
+    other = "whsec_" + base64.b64encode(b"another key, thirty-two bytes!!!").decode()
+    with pytest.raises(WebhookVerificationError):
+        Webhook(other).verify(body, headers)
+    # A secret not of the whsec_ + base64 form (set by hand, or generated before) signs with
+    # its UTF-8 bytes: the library verifies it when given those bytes.
+    legacy = "whsec_old-url-safe_secret-0123456789"
+    Webhook(legacy.encode()).verify(body, signed_headers(legacy, "7", now, body))
+
+
+def test_generated_secrets_are_standard_webhooks_secrets(world: World) -> None:
+    with world.database.transaction() as session:
+        new = webhook_subscriptions.create_subscription(
+            session,
+            actor=world.admin,
+            at=world.clock.now(),
+            url="https://hooks.example.org/in",
+            event_types=["*"],
+        )
+    assert new.secret.startswith("whsec_")
+    assert len(base64.b64decode(new.secret.removeprefix("whsec_"), validate=True)) == 32
 
 
 def test_events_are_written_in_the_actions_transaction_or_not_at_all(world: World) -> None:

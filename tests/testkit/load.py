@@ -13,6 +13,7 @@ run the ledger is held against the decision log and the tables:
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -24,6 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import Ballot, Decision, LogEntry, Vote
+
+# How often a client sends a request answered 503 try-again before it gives up on it.
+RESENDS = 4
 
 # Where each logged action keeps the free text a load test puts its tag in.
 TAG_FIELD = {
@@ -65,6 +69,15 @@ class Sent:
     def in_doubt(self) -> bool:
         return self.status is None
 
+    @property
+    def try_again(self) -> bool:
+        """Answered 503 try-again: lost to contention on every attempt, nothing written."""
+        return (
+            self.status == 503
+            and isinstance(self.body, dict)
+            and str(self.body.get("type", "")).endswith(":try-again")
+        )
+
 
 class Ledger:
     """Every request of every client thread, in the order each thread sent them."""
@@ -87,7 +100,13 @@ class Ledger:
         return [s for s in self.sent if s.in_doubt]
 
     def server_errors(self) -> list[Sent]:
-        return [s for s in self.sent if s.status is not None and s.status >= 500]
+        """5xx answers other than 503 try-again (which a client resends: see ``try_again``)."""
+        return [
+            s for s in self.sent if s.status is not None and s.status >= 500 and not s.try_again
+        ]
+
+    def try_again(self) -> list[Sent]:
+        return [s for s in self.sent if s.try_again]
 
     def counts(self) -> dict[str, int]:
         statuses: dict[str, int] = defaultdict(int)
@@ -130,17 +149,22 @@ class Client:
         tag: str = "",
         headers: dict[str, str] | None = None,
     ) -> Sent:
-        try:
-            response = self.http.post(path, json=json, headers=self._headers(who, headers))
-        except httpx.TransportError as error:
-            self.ledger.record(Sent(kind, who, path, tag, None, None, json or {}))
-            raise ConnectionLost(str(error)) from error
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        sent = Sent(kind, who, path, tag, response.status_code, body, json or {})
-        self.ledger.record(sent)
+        for _ in range(RESENDS):
+            try:
+                response = self.http.post(path, json=json, headers=self._headers(who, headers))
+            except httpx.TransportError as error:
+                self.ledger.record(Sent(kind, who, path, tag, None, None, json or {}))
+                raise ConnectionLost(str(error)) from error
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+            sent = Sent(kind, who, path, tag, response.status_code, body, json or {})
+            self.ledger.record(sent)
+            if not sent.try_again:
+                break
+            # Nothing was written: a client resends after Retry-After, as the API documents.
+            time.sleep(float(response.headers.get("Retry-After", "1")))
         return sent
 
 
@@ -205,6 +229,9 @@ def check_writes_in_log(session: Session, ledger: Ledger, ids: dict[str, int]) -
     """
     logged = entries_by_tag(session)
     problems = []
+    # A request answered 503 try-again is resent under the same tag: its entry, if any, is
+    # the resend's, and must be there only if a resend was acknowledged.
+    acknowledged = {sent.tag for sent in ledger.sent if sent.acknowledged}
     for sent in ledger.sent:
         if not sent.tag or sent.kind not in WRITE_ACTIONS:
             continue
@@ -218,6 +245,8 @@ def check_writes_in_log(session: Session, ledger: Ledger, ids: dict[str, int]) -
             problems.extend(_matches(sent, entries[0], ids))
         elif sent.in_doubt and len(entries) > 1:
             problems.append(f"unanswered {sent.kind} {sent.tag} is {len(entries)}x in the log")
+        elif sent.try_again and sent.tag in acknowledged:
+            continue
         elif not sent.in_doubt and entries:
             problems.append(f"refused ({sent.status}) {sent.kind} {sent.tag} is in the log")
     return problems

@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
-from governance_engine.voting import Elector, Outcome, Rule, ThresholdBase
+from governance_engine.voting import Elector, Outcome, QuorumBasis, Rule, ThresholdBase
 
 CAST = ThresholdBase.CAST
 EXCL = ThresholdBase.CAST_EXCLUDING_ABSTENTIONS
@@ -47,6 +48,8 @@ def reference(rule: Rule, electorate: Sequence[Elector], positions: Mapping[int,
     abstained = sum(1 for c in votes if c in rule.abstain)
     present = len(votes) - (0 if rule.quorum_counts_recusals else recused)
     present -= 0 if rule.quorum_counts_abstentions else abstained
+    if rule.quorum_basis is QuorumBasis.PRESENT:
+        present = len(votes)  # no attendance list: those who voted are the members present
     if present < max(math.ceil(rule.quorum_share * size), rule.quorum_min):
         return NO_QUORUM
     if any(c in rule.blocking for c in positions.values()):
@@ -57,6 +60,7 @@ def reference(rule: Rule, electorate: Sequence[Elector], positions: Mapping[int,
         CAST: len(votes) - recused,
         EXCL: len(votes) - recused - abstained,
         BODY: size - recused,
+        ThresholdBase.PRESENT: len(votes) - recused,
     }[rule.threshold_base]
     if rule.threshold == 0:
         ok = support > 0 or not rule.threshold_strict
@@ -69,6 +73,22 @@ def reference(rule: Rule, electorate: Sequence[Elector], positions: Mapping[int,
     if rule.support_must_exceed_against:
         ok = ok and (support > against or (rule.tie_passes and support == against > 0))
     ok = ok and support >= rule.min_support_share_of_electorate * (size - recused)
+    ratios = [] if rule.ratio is None else [(rule.ratio, rule.ratio_strict)]
+    if rule.turnout_bands:
+        turnout = Fraction(present, size) if size else Fraction(0)
+        reached = [
+            b
+            for b in rule.turnout_bands
+            if (turnout > b.min_turnout if b.turnout_strict else turnout >= b.min_turnout)
+        ]
+        ok = ok and bool(reached)
+        ratios += [(reached[-1].ratio, reached[-1].ratio_strict)] if reached else []
+    for ratio, strict in ratios:
+        ok = (
+            ok
+            and support > 0
+            and (support > ratio * against if strict else support >= ratio * against)
+        )
     return PASSED if ok else FAILED
 
 

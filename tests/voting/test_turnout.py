@@ -86,6 +86,7 @@ def test_the_explanation_names_the_band_and_the_numbers() -> None:
         "(not met)." in low.lines
     )
     assert low.missing == ("needs 2 more support (Approve) from the 97 who have not voted",)
+    assert low.support_required == 5  # two more Approve bring the turnout to 5%
     mid = appeal(100, 9, 3, 4).explanation
     assert (
         "Turnout: 16 of 100 (16%), in the band for more than 15%: more than 2 times as many "

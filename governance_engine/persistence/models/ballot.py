@@ -16,9 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
+    func,
+    select,
+    table,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from governance_engine.persistence.models.base import (
     Base,
@@ -39,6 +43,10 @@ class BallotOutcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     NO_QUORUM = "no_quorum"
+
+
+# The votes table, as much as a ballot's version needs of it (Vote is defined below).
+_VOTES = table("votes", column("ballot_id", Integer), column("changes", Integer))
 
 
 class Ballot(Base):
@@ -84,6 +92,21 @@ class Ballot(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     close_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    """Changes of the ballot itself (opened, amended, closed...); votes are not counted here,
+    so that casting one never writes the ballot's row (see ``current_version``)."""
+    vote_revisions: Mapped[int] = column_property(
+        select(func.count() + func.coalesce(func.sum(_VOTES.c.changes), 0))
+        .where(_VOTES.c.ballot_id == id)
+        .correlate_except(_VOTES)
+        .scalar_subquery()
+    )
+    """Votes cast plus votes changed, counted from the votes themselves."""
+
+    @property
+    def current_version(self) -> int:
+        """The ballot's ETag: moves with every change of the ballot and every vote cast or
+        changed, without any vote writing the ballot's row (voters do not queue on it)."""
+        return self.version + self.vote_revisions
 
 
 class BallotElector(Base):

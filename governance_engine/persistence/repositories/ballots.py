@@ -23,6 +23,12 @@ from governance_engine.persistence.models import (
 )
 
 # Casting a vote is the hottest write there is, so its statements are Core, built once.
+# Voters on one ballot do not exclude each other: each share-locks the ballot's row and locks
+# its own elector row, and nobody's vote writes the ballot's row. At SERIALIZABLE two voters
+# can still conflict through PostgreSQL's predicate locks, which cover whole index pages (the
+# voters' rows in ``votes`` and ``ballot_electors`` often share one), and every writer still
+# moves the log head; both are re-run by the retry policy (``persistence.retry``). A close
+# that read the votes while a voter wrote one is a true conflict: one of the two is re-run.
 _ballots = table_of(Ballot)
 _electors = table_of(BallotElector)
 _votes = table_of(Vote)
@@ -37,9 +43,20 @@ _LOCK_FOR_VOTE = (
         _ballots.c.rule,
     )
     .where(_ballots.c.id == bindparam("ballot"))
-    .with_for_update()
+    # A shared lock: voters do not wait for each other, while closing, cancelling or amending
+    # (which lock the row FOR UPDATE) wait for the votes under way and exclude new ones.
+    .with_for_update(read=True)
 )
-# Read after the ballot's lock is held, in its own statement, so that under READ COMMITTED
+# One voter at a time per position: the elector's row is locked (FOR NO KEY UPDATE, which
+# still lets the vote's foreign key share it) before the vote is read.
+_LOCK_ELECTOR = (
+    select(_electors.c.person_id)
+    .where(
+        _electors.c.ballot_id == bindparam("ballot"), _electors.c.person_id == bindparam("voter")
+    )
+    .with_for_update(key_share=True)
+)
+# Read after the elector's lock is held, in its own statement, so that under READ COMMITTED
 # it sees a vote committed by whoever held the lock before.
 _ELECTOR_AND_VOTE = (
     select(
@@ -64,11 +81,6 @@ _ELECTOR_AND_VOTE = (
         _electors.c.ballot_id == bindparam("ballot"), _electors.c.person_id == bindparam("voter")
     )
 )
-_BUMP_VERSION = (
-    update(_ballots)
-    .where(_ballots.c.id == bindparam("ballot"))
-    .values(version=_ballots.c.version + 1)
-)
 _INSERT_VOTE = insert(_votes).values(
     ballot_id=bindparam("ballot"),
     voter_id=bindparam("voter"),
@@ -90,9 +102,6 @@ _CHANGE_VOTE = (
         changes=_votes.c.changes + 1,
     )
 )
-# On PostgreSQL the version moves inside a WITH clause, in the same round trip as the vote.
-_INSERT_VOTE_BUMPING = _INSERT_VOTE.add_cte(_BUMP_VERSION.cte("bumped"))
-_CHANGE_VOTE_BUMPING = _CHANGE_VOTE.add_cte(_BUMP_VERSION.cte("bumped"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,15 +139,21 @@ class ElectorForVote:
 
 
 def lock_for_vote(session: Session, ballot_id: int) -> BallotForVote | None:
-    """Lock the ballot's row (to the end of the unit of work) and read what a vote needs."""
+    """Share-lock the ballot's row (to the end of the unit of work); read what a vote needs."""
     row = session.connection().execute(_LOCK_FOR_VOTE, {"ballot": ballot_id}).first()
     return None if row is None else BallotForVote(*row)
 
 
 def elector_for_vote(session: Session, ballot_id: int, voter_id: int) -> ElectorForVote | None:
-    """The voter's place in the ballot's electorate and their vote; None if not an elector."""
+    """The voter's place in the ballot's electorate and their vote; None if not an elector.
+
+    Locks the elector's row first, so that two votes of one voter run one after the other.
+    """
     parameters = {"ballot": ballot_id, "voter": voter_id}
-    row = session.connection().execute(_ELECTOR_AND_VOTE, parameters).first()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_ELECTOR, parameters)
+    row = connection.execute(_ELECTOR_AND_VOTE, parameters).first()
     if row is None:
         return None
     removed_at, vote_id, choice, rationale, cast_at, changes, entered_by_id = row
@@ -161,13 +176,13 @@ def record_vote(
     at: datetime,
     standing: StandingVote | None,
 ) -> None:
-    """Insert or change the vote and bump the ballot's version (one round trip on PostgreSQL).
+    """Insert or change the vote; the ballot's row is not written (its ``current_version``
+    counts votes from the votes themselves).
 
     ORM copies of the ballot or the vote already in the session are expired, so the unit of
     work never reads them stale.
     """
     connection = session.connection()
-    postgresql = connection.dialect.name == "postgresql"
     values = {
         "ballot": ballot_id,
         "voter": voter_id,
@@ -176,13 +191,10 @@ def record_vote(
         "entered_by": entered_by_id,
         "at": at,
     }
-    if not postgresql:
-        connection.execute(_BUMP_VERSION, values)
     if standing is None:
-        connection.execute(_INSERT_VOTE_BUMPING if postgresql else _INSERT_VOTE, values)
+        connection.execute(_INSERT_VOTE, values)
     else:
-        changing = _CHANGE_VOTE_BUMPING if postgresql else _CHANGE_VOTE
-        connection.execute(changing, values | {"vote": standing.id})
+        connection.execute(_CHANGE_VOTE, values | {"vote": standing.id})
     _expire_if_loaded(session, Ballot, ballot_id)
     if standing is not None:
         _expire_if_loaded(session, Vote, standing.id)
@@ -195,7 +207,15 @@ def _expire_if_loaded(session: Session, model: type[Base], ident: int) -> None:
 
 
 def get(session: Session, ballot_id: int, *, for_update: bool = False) -> Ballot | None:
-    return session.get(Ballot, ballot_id, with_for_update=for_update, populate_existing=True)
+    """The ballot; with ``for_update``, locked, and its vote count read once the lock is held.
+
+    The lock waits for votes under way (they share-lock the row); the count in the locking
+    statement was taken before that wait, so under READ COMMITTED it is read again.
+    """
+    ballot = session.get(Ballot, ballot_id, with_for_update=for_update, populate_existing=True)
+    if ballot is not None and for_update:
+        session.refresh(ballot, ["vote_revisions"])
+    return ballot
 
 
 def electors(session: Session, ballot_id: int, *, active_only: bool = True) -> list[BallotElector]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Decision
+from governance_engine.persistence.models import Decision, Proposal
+from governance_engine.persistence.repositories import review
 
 
 def last_serial(session: Session, *, body_id: int, year: int) -> int:
@@ -29,10 +30,13 @@ def page(
     kind: str | None = None,
     outcome: str | None = None,
     newest_first: bool = False,
+    text: str | None = None,
 ) -> list[Decision]:
     """Decisions in the order they were recorded (id) after a cursor, with optional filters.
 
     ``newest_first``: the latest first, and ``after`` (when not 0) is the last id already seen.
+    ``text``: decisions numbered so, or on proposals the proposals' search finds (titles,
+    summaries and comments: ``review.search_condition``).
     """
     statement = select(Decision)
     if newest_first:
@@ -47,5 +51,13 @@ def page(
         statement = statement.where(Decision.kind == kind)
     if outcome is not None:
         statement = statement.where(Decision.outcome == outcome)
+    if text is not None:
+        matching = select(Proposal.id).where(review.search_condition(session, text))
+        statement = statement.where(
+            or_(
+                func.upper(Decision.number) == text.strip().upper(),
+                Decision.proposal_id.in_(matching),
+            )
+        )
     order = Decision.id.desc() if newest_first else Decision.id
     return list(session.scalars(statement.order_by(order).limit(limit)))

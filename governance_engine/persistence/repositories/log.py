@@ -21,8 +21,15 @@ def page(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    newest_first: bool = False,
 ) -> list[LogEntry]:
-    statement = select(LogEntry).where(LogEntry.seq > after)
+    """Entries in ``seq`` order after a cursor; ``newest_first``: the latest first, and
+    ``after`` (when not 0) is the last ``seq`` already seen."""
+    statement = select(LogEntry)
+    if newest_first:
+        statement = statement.where(LogEntry.seq < after) if after else statement
+    else:
+        statement = statement.where(LogEntry.seq > after)
     if proposal_id is not None:
         statement = statement.where(LogEntry.proposal_id == proposal_id)
     if body_id is not None:
@@ -35,4 +42,5 @@ def page(
         statement = statement.where(LogEntry.recorded_at >= since)
     if until is not None:
         statement = statement.where(LogEntry.recorded_at < until)
-    return list(session.scalars(statement.order_by(LogEntry.seq).limit(limit)))
+    order = LogEntry.seq.desc() if newest_first else LogEntry.seq
+    return list(session.scalars(statement.order_by(order).limit(limit)))

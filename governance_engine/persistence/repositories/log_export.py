@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from governance_engine.log.chain import StoredEntry
+from governance_engine.log.stored_row import DamagedRow
+from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import Body, LogEntry
-
-_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,7 @@ def count(session: Session, filters: LogFilter) -> int:
     return int(session.scalar(statement) or 0)
 
 
-def stream(session: Session, filters: LogFilter) -> Iterator[LogEntry]:
-    statement = _filtered(select(LogEntry), filters).order_by(LogEntry.seq)
-    result = session.scalars(statement.execution_options(yield_per=_BATCH))
-    try:
-        for entry in result:
-            yield entry
-            session.expunge(entry)
-    finally:
-        result.close()
+def stream(session: Session, filters: LogFilter) -> Iterator[StoredEntry | DamagedRow]:
+    """The entries the filters select, in seq order, each row checked (see ``log_writer``)."""
+    statement = _filtered(log_writer.raw_rows(session), filters).order_by(LogEntry.seq)
+    return log_writer.parsed_rows(session, statement)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from governance_engine.persistence.models import (
@@ -71,6 +71,13 @@ def page(
     if unread_only:
         statement = statement.where(Notification.read_at.is_(None))
     return list(session.scalars(statement.order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, *, person_id: int) -> int:
+    statement = select(func.count()).where(
+        Notification.person_id == person_id, Notification.read_at.is_(None)
+    )
+    return int(session.scalar(statement) or 0)
 
 
 def to_email(session: Session, *, since: datetime, limit: int) -> list[tuple[Notification, Person]]:

@@ -105,12 +105,18 @@ def page(
     sponsor_body_id: int | None = None,
     author_id: int | None = None,
     text: str | None = None,
+    newest_first: bool = False,
 ) -> list[Proposal]:
     """Proposals in id order after a cursor, with optional filters (one query).
 
     ``text``: full-text search over titles, summaries and comments (``review.search_condition``).
+    ``newest_first``: the latest first, and ``after`` (when not 0) is the last id already seen.
     """
-    statement = select(Proposal).where(Proposal.id > after)
+    statement = select(Proposal)
+    if newest_first:
+        statement = statement.where(Proposal.id < after) if after else statement
+    else:
+        statement = statement.where(Proposal.id > after)
     if text is not None:
         statement = statement.where(review.search_condition(session, text))
     if state is not None:
@@ -125,7 +131,8 @@ def page(
                 select(ProposalAuthor.proposal_id).where(ProposalAuthor.person_id == author_id)
             )
         )
-    return list(session.scalars(statement.order_by(Proposal.id).limit(limit)))
+    order = Proposal.id.desc() if newest_first else Proposal.id
+    return list(session.scalars(statement.order_by(order).limit(limit)))
 
 
 def authors_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:

@@ -4,13 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select
 from sqlalchemy.orm import Session
 
-from governance_engine.persistence.models import Ballot, LogEntry, Proposal
+from governance_engine.persistence.models import Ballot, Decision, LogEntry, Proposal
 
 PublicStates = Iterable[tuple[str, int, frozenset[str]]]
 """(workflow name, version, states whose proposals are public) for every workflow version."""
+Private = Iterable[tuple[str, int]]
+"""(workflow name, version) of the workflows kept off the public register."""
+
+
+def _not_private(private: Private) -> ColumnElement[bool]:
+    """The proposal (joined) runs on none of the ``private`` workflow versions."""
+    conditions = [
+        and_(Proposal.workflow_name == name, Proposal.workflow_version == version)
+        for name, version in private
+    ]
+    return not_(or_(*conditions)) if conditions else Proposal.id.is_not(None)
+
+
+def decisions(
+    session: Session, private: Private, *, before: int | None, limit: int, body_id: int | None
+) -> list[Decision]:
+    """Decisions on proposals of public workflows, the latest first, before a cursor (an id)."""
+    statement = (
+        select(Decision)
+        .join(Proposal, Proposal.id == Decision.proposal_id)
+        .where(_not_private(private))
+    )
+    if before is not None:
+        statement = statement.where(Decision.id < before)
+    if body_id is not None:
+        statement = statement.where(Decision.body_id == body_id)
+    return list(session.scalars(statement.order_by(Decision.id.desc()).limit(limit)))
+
+
+def decision(session: Session, private: Private, number: str) -> Decision | None:
+    statement = (
+        select(Decision)
+        .join(Proposal, Proposal.id == Decision.proposal_id)
+        .where(Decision.number == number, _not_private(private))
+    )
+    return session.scalars(statement).one_or_none()
 
 
 def _in_public_state(public: PublicStates) -> ColumnElement[bool]:
@@ -41,18 +77,33 @@ def proposal_if_public(session: Session, public: PublicStates, proposal_id: int)
     return session.scalars(statement).one_or_none()
 
 
-def closed_ballots(session: Session, *, before: int | None, limit: int) -> list[Ballot]:
-    """Closed ballots, the latest opened first, before a cursor (an id)."""
-    statement = select(Ballot).where(Ballot.state == "closed")
+def _ballots(private: Private) -> Select[Ballot]:
+    return (
+        select(Ballot)
+        .join(Proposal, Proposal.id == Ballot.proposal_id)
+        .where(_not_private(private))
+    )
+
+
+def closed_ballots(
+    session: Session, private: Private, *, before: int | None, limit: int
+) -> list[Ballot]:
+    """Closed ballots of public workflows, the latest opened first, before a cursor (an id)."""
+    statement = _ballots(private).where(Ballot.state == "closed")
     if before is not None:
         statement = statement.where(Ballot.id < before)
     return list(session.scalars(statement.order_by(Ballot.id.desc()).limit(limit)))
 
 
-def ballots_with_deadlines(session: Session, *, limit: int) -> list[Ballot]:
-    """Open and closed ballots (not cancelled ones), latest deadline first."""
+def closed_ballot(session: Session, private: Private, ballot_id: int) -> Ballot | None:
+    statement = _ballots(private).where(Ballot.id == ballot_id, Ballot.state == "closed")
+    return session.scalars(statement).one_or_none()
+
+
+def ballots_with_deadlines(session: Session, private: Private, *, limit: int) -> list[Ballot]:
+    """Open and closed ballots (not cancelled ones) of public workflows, latest deadline first."""
     statement = (
-        select(Ballot)
+        _ballots(private)
         .where(Ballot.state.in_(("open", "closed")))
         .order_by(Ballot.deadline.desc(), Ballot.id.desc())
         .limit(limit)

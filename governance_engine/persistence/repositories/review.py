@@ -14,6 +14,7 @@ from typing import Final
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     String,
     and_,
     column,
@@ -199,12 +200,51 @@ def search_condition(session: Session, text: str) -> ColumnElement[bool]:
         )
         # A union, not an OR: each side can then use its own index.
         return Proposal.id.in_(union(titled, commented))
-    words = _WORD.findall(text)[:_MAX_SEARCH_WORDS]
-    if not words:
+    match = _fts_match(text)
+    if match is None:
         return false()
-    # Each word quoted, so FTS5 reads none of the user's text as query syntax.
-    match = " ".join(f'"{word}"' for word in words)
     found = select(_FTS.c.proposal_id).where(
         literal_column("proposal_search").bool_op("MATCH")(match)
     )
     return Proposal.id.in_(found)
+
+
+def _fts_match(text: str) -> str | None:
+    """An FTS5 query needing every word of ``text``, each quoted so none reads as syntax."""
+    words = _WORD.findall(text)[:_MAX_SEARCH_WORDS]
+    return " ".join(f'"{word}"' for word in words) if words else None
+
+
+def comment_search_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """Unretracted comments that match ``text``: the comment half of ``search_condition``,
+    on the same index (PostgreSQL: ix_comments_search; SQLite: the odd rowids of the FTS5
+    table, ``2 * comment id + 1``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.websearch_to_tsquery(_ENGLISH, text)
+        return and_(
+            Comment.retracted_at.is_(None),
+            func.to_tsvector(_ENGLISH, Comment.body).bool_op("@@")(query),
+        )
+    match = _fts_match(text)
+    if match is None:
+        return false()
+    rowid: ColumnElement[int] = literal_column("proposal_search.rowid", Integer)
+    found = (
+        select((rowid - 1) / 2)
+        .select_from(_FTS)
+        .where(literal_column("proposal_search").bool_op("MATCH")(match), rowid % 2 == 1)
+    )
+    return and_(Comment.retracted_at.is_(None), Comment.id.in_(found))
+
+
+def search_comments(
+    session: Session, text: str, *, after: int, limit: int, newest_first: bool
+) -> list[Comment]:
+    """Comments on any proposal that match ``text``; ``after`` as in the other pages."""
+    statement = select(Comment).where(comment_search_condition(session, text))
+    if newest_first:
+        statement = statement.where(Comment.id < after) if after else statement
+    else:
+        statement = statement.where(Comment.id > after)
+    order = Comment.id.desc() if newest_first else Comment.id
+    return list(session.scalars(statement.order_by(order).limit(limit)))
