@@ -250,3 +250,12 @@ def test_a_file_of_another_kind_is_one_line_error(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "governance-engine: error: members.json: a directory file ends in .yaml, .yml or .csv"
     ]
+
+
+def test_a_file_that_is_not_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "members.yaml"
+    path.write_text("organizations:\n  - name: Acme\n    kind: [company\n")
+    result = run_cli("directory", "import", str(path), cwd=tmp_path, database_url="sqlite://")
+    assert result.returncode == 1
+    first = result.stderr.strip().splitlines()[0]
+    assert first.startswith(f"{path}:4: not valid YAML")
