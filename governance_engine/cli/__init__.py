@@ -14,6 +14,7 @@ from governance_engine.cli import (
     _db,
     _deliver,
     _demo,
+    _directory,
     _log,
     _people,
     _serve,
@@ -33,7 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="System of record for proposals, ballots and the decision log.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (_serve, _db, _workflows, _log, _tick, _deliver, _people, _demo):
+    for module in (
+        _serve,
+        _db,
+        _workflows,
+        _log,
+        _tick,
+        _deliver,
+        _people,
+        _directory,
+        _demo,
+    ):
         module.register(commands)
     return parser
 
