@@ -12,8 +12,6 @@ from pathlib import Path
 
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
-from governance_engine.services import directory_file, directory_import
-from governance_engine.services.directory_file import DirectoryFileError
 
 
 def register(commands: Commands) -> None:
@@ -36,6 +34,9 @@ def register(commands: Commands) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from governance_engine.services import directory_file, directory_import
+    from governance_engine.services.directory_file import DirectoryFileError
+
     path: Path = args.file
     try:
         parsed = directory_file.read(path)
@@ -63,6 +64,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from governance_engine.services import directory_file, directory_import
+
     path: Path = args.file
     directory_file.file_format(path)
     database = open_database()
