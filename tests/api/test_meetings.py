@@ -6,7 +6,11 @@ from typing import Any
 
 import httpx2
 import pytest
+from sqlalchemy import update
 from testkit.http import Api
+
+from governance_engine.persistence.models import Motion
+from governance_engine.services import replay
 
 PROBLEM = "application/problem+json"
 TOC_MEMBERS = ["tara", "tom", "tess", "theo", "tina"]  # five voting members; tara chairs
@@ -219,3 +223,24 @@ def test_openstack_rule(api: Api, present: int, yes: int, no: int, outcome: str 
         problem(response, 409, "quorum-not-met")
     else:
         assert ok(response, 201)["outcome"] == outcome
+
+
+def test_log_replay_recomputes_each_motion_and_finds_a_changed_outcome(api: Api) -> None:
+    meeting = schedule(api)
+    attend(api, meeting["id"], TOC_MEMBERS[:4])
+    ok(api.post(f"{meeting['self']}/open", "tara"))
+    motion = {"title": "Adopt", "positions": positions(api, ["tara", "tom", "tess"], ["theo"])}
+    decided = ok(api.post(f"{meeting['self']}/motions", "tara", json=motion), 201)
+    assert decided["outcome"] == "passed"
+    database = api.world.database
+    with database.reader() as session:
+        report = replay.replay(session)
+    assert report.ok, report.lines()
+    assert (report.motions, "1 motion recomputed" in report.summary()) == (1, True)
+    with database.transaction() as session:
+        session.execute(update(Motion).values(outcome="failed"))
+    with database.reader() as session:
+        report = replay.replay(session)
+    assert [(d.table, d.key, d.field, d.expected, d.found) for d in report.differences] == [
+        ("motions", f"id={decided['id']}", "outcome", "passed", "failed")
+    ]

@@ -44,3 +44,9 @@ def attendance_of(session: Session, meeting_id: int, person_id: int) -> MeetingA
 def motions(session: Session, meeting_id: int) -> list[Motion]:
     statement = select(Motion).where(Motion.meeting_id == meeting_id).order_by(Motion.id)
     return list(session.scalars(statement))
+
+
+def motion_outcomes(session: Session) -> dict[int, str]:
+    """Every motion's stored outcome, by motion id (for replay)."""
+    rows = session.execute(select(Motion.id, Motion.outcome))
+    return {motion_id: outcome for motion_id, outcome in rows}  # noqa: C416 - rows, not pairs
