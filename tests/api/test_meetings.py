@@ -113,6 +113,11 @@ def test_schedule_attend_open_vote_close(api: Api) -> None:
 
     closed = ok(api.post(f"{path}/close", "tara"))
     assert closed["state"] == "closed"
+    late = {"person_id": api.world.person_ids["tina"], "status": "present"}
+    assert "is closed" in problem(
+        api.post(f"{path}/attendance", "tara", json=late), 409, "conflict"
+    )
+    problem(api.post(f"{path}/close", "tara"), 409, "conflict")
     assert [m["outcome"] for m in closed["motions"]] == ["passed"]
     problem(api.post(f"{path}/motions", "tara", json=motion), 409, "conflict")
 
