@@ -23,6 +23,7 @@ from api.routers import (
     bodies,
     decisions,
     log,
+    meetings,
     notifications,
     organizations,
     people,
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         webhooks,
         notifications,
         access,
+        meetings,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -17,7 +17,8 @@ They carry no HTTP status: ``api/`` maps each ``code`` to a status once, in one 
     │   ├── BallotNotOpen             voting on a closed or cancelled ballot
     │   ├── ProxyOverruled            a proxy would replace the member's own position
     │   ├── BodyMissing               a workflow names a body the directory does not have
-    │   └── BallotRequired            leaving a ballot stage forward without its passed ballot
+    │   ├── BallotRequired            leaving a ballot stage forward without its passed ballot
+    │   └── QuorumNotMet              calling a vote in a meeting without its quorum present
     ├── StaleVersion                  If-Match / expected version does not match
     ├── LogIntegrityError             the decision log chain does not verify
     ├── TryAgain                      lost to concurrent changes too often; nothing was changed
@@ -112,6 +113,12 @@ class BallotRequired(Conflict):
     """A forward action out of a ballot stage, without a passed ballot there or an override."""
 
     code = "ballot-required"
+
+
+class QuorumNotMet(Conflict):
+    """Too few members present at a meeting for a vote under its rule; the rule is cited."""
+
+    code = "quorum-not-met"
 
 
 class StaleVersion(GovernanceError):

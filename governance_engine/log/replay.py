@@ -59,6 +59,14 @@ IGNORED_ACTIONS = frozenset(
         "invitation.sent",
         "organization.email_domains_set",
         "witness.registered",
+        # meetings and their motions: tables of their own, none of the rebuilt ones; a motion's
+        # outcome is recomputed from its own entries (services.replay)
+        "meeting.scheduled",
+        "meeting.opened",
+        "meeting.closed",
+        "attendance.recorded",
+        "motion.raised",
+        "motion.decided",
     }
 )
 

@@ -34,6 +34,7 @@ from governance_engine.log.replay import (
     Replayer,
     ReplayState,
 )
+from governance_engine.log.replay_motions import MotionReplay
 from governance_engine.log.replay_records import (
     ClosedBallotFacts,
     DecisionRecord,
@@ -43,8 +44,10 @@ from governance_engine.log.replay_records import (
 from governance_engine.log.replay_workflows import definition_digest
 from governance_engine.log.stored_row import DamagedRow
 from governance_engine.persistence import log_writer
+from governance_engine.persistence.repositories import meetings as meeting_queries
 from governance_engine.persistence.repositories import proposals as proposal_queries
 from governance_engine.persistence.repositories import replay as queries
+from governance_engine.services.replay_motions import check_motions
 from governance_engine.voting import Elector, Evaluation, Rule, evaluate
 
 RECOMPUTED = "recomputed from the frozen rule"
@@ -61,6 +64,7 @@ class ReplayReport:
     recomputed: int
     differences: tuple[Difference, ...]
     unknown_actions: Mapping[str, int]
+    motions: int = 0  # motions voted in meetings, recomputed
 
     @property
     def ok(self) -> bool:
@@ -80,6 +84,8 @@ class ReplayReport:
             f"{_count(rows['votes'], 'vote')}, {_count(rows['decisions'], 'decision')}; "
             f"{_count(self.recomputed, 'closed ballot')} recomputed"
         )
+        if self.motions:
+            counted += f", {_count(self.motions, 'motion')} recomputed"
         unknown = ", ".join(f"{action} ({n})" for action, n in sorted(self.unknown_actions.items()))
         if unknown:
             counted += f"; not replayed: {unknown}"
@@ -99,6 +105,7 @@ def replay(session: Session) -> ReplayReport:
     """
     queries.take_snapshot(session)
     replayer = Replayer()
+    motions = MotionReplay()
     damage: list[Difference] = []
     with closing(log_writer.iter_stored(session)) as rows:
         expected = 1
@@ -117,6 +124,7 @@ def replay(session: Session) -> ReplayReport:
                 damage.append(_damaged(min(seq, expected), what))
             expected = max(expected, seq + 1)
             replayer.apply(row.content)
+            motions.apply(row.content)
     from_log = replayer.state
     tables = queries.read_tables(session)
     stored = {
@@ -129,11 +137,13 @@ def replay(session: Session) -> ReplayReport:
         *compare(from_log, tables),
         *check_outcomes(from_log),
         *from_log.workflows.compare_stored(stored),
+        *check_motions(motions, meeting_queries.motion_outcomes(session)),
     ]
     return ReplayReport(
         entries=from_log.entries,
         rows={table: len(_rows(from_log, table)) for table in _TABLES},
         recomputed=len(from_log.closed),
+        motions=sum(1 for f in motions.motions.values() if f.outcome is not None),
         differences=tuple(differences),
         unknown_actions=dict(from_log.unknown_actions),
     )

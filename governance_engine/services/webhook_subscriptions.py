@@ -82,6 +82,13 @@ EVENT_TYPES: Final = frozenset(
         "session.signed_out",
         "sessions.ended",
         "witness.registered",
+        # meetings (services.meetings, services.motions)
+        "meeting.scheduled",
+        "meeting.opened",
+        "meeting.closed",
+        "attendance.recorded",
+        "motion.raised",
+        "motion.decided",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)

@@ -10,6 +10,7 @@ No database, no web framework, no clock, no I/O: a :class:`Rule` is frozen data,
     result.explanation.missing   # ("needs 4 more support (Yes) from the 12 who have not voted",)
 """
 
+from governance_engine.voting._tally import quorum_required
 from governance_engine.voting.ballot import Elector, Outcome
 from governance_engine.voting.evaluate import Evaluation, evaluate
 from governance_engine.voting.explain import Explanation
@@ -29,4 +30,5 @@ __all__ = [
     "TurnoutBand",
     "evaluate",
     "parse_rule",
+    "quorum_required",
 ]

@@ -145,6 +145,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", f"{API}/organizations/{{organization_id}}/email-domains"): {
         "email_domains": ["example.org"]
     },
+    ("POST", f"{API}/bodies/{{slug}}/meetings"): {
+        "title": "Rogue meeting",
+        "scheduled_at": "2026-03-10T16:00:00Z",
+    },
+    ("POST", f"{API}/meetings/{{meeting_id}}/attendance"): {
+        "person_id": "{person_id}",
+        "status": "present",
+    },
+    ("POST", f"{API}/meetings/{{meeting_id}}/motions"): {"title": "Rogue motion"},
 }
 
 
@@ -329,6 +338,10 @@ def objects(api: Api) -> dict[str, Any]:
     made["notification_id"] = notices[0]["id"]
     deliveries = ok(api.get(f"{API}/webhooks/{webhook['id']}/deliveries", "admin"))["items"]
     made["delivery_id"] = deliveries[0]["id"]
+    meeting = {"title": "WG monthly", "scheduled_at": "2026-03-10T16:00:00Z"}
+    made["meeting_id"] = ok(api.post(f"{API}/bodies/{WG}/meetings", "wendy", json=meeting), 201)[
+        "id"
+    ]
     return made
 
 

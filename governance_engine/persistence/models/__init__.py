@@ -34,6 +34,14 @@ from governance_engine.persistence.models.directory import (
 )
 from governance_engine.persistence.models.idempotency import IdempotencyRecord
 from governance_engine.persistence.models.log import Checkpoint, LogEntry, LogHead, MerkleBlock
+from governance_engine.persistence.models.meeting import (
+    PRESENT_STATUSES,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttendance,
+    MeetingState,
+    Motion,
+)
 from governance_engine.persistence.models.notification import (
     Notification,
     OutboxEvent,
@@ -55,7 +63,9 @@ metadata = Base.metadata
 
 __all__ = [
     "NAMING_CONVENTION",
+    "PRESENT_STATUSES",
     "ApiToken",
+    "AttendanceStatus",
     "Ballot",
     "BallotElector",
     "BallotOutcome",
@@ -74,7 +84,11 @@ __all__ = [
     "LinkedHow",
     "LogEntry",
     "LogHead",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingState",
     "MerkleBlock",
+    "Motion",
     "Notification",
     "Objection",
     "Organization",
