@@ -50,7 +50,7 @@ def _delete(path: str) -> Mutation:
 
 TOP_KEYS = (
     "actions, approval_requires, description, initial, kind, name, objection_window, public, "
-    "states, title, version"
+    "sponsor_kinds, states, title, version"
 )
 STATE_KEYS = "approved, ballot, description, terminal, timer"
 ACTION_KEYS = "description, dest, guards, override, roles, source"
