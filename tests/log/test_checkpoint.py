@@ -78,7 +78,12 @@ def test_to_dict_writes_every_field() -> None:
         "key_id": key_id(KEY.public_key()),
         "signature": base64.b64encode(signed.signature).decode("ascii"),
         "note": signed.note().decode(),
+        "signed_note": signed.signed_note(),
     }
+    # The signed note is the note, a blank line, and one signature line by the log's key name.
+    text, signature_line = data["signed_note"].split("\n\n")
+    assert text + "\n" == data["note"]
+    assert signature_line.startswith("\u2014 governance-engine ")
     back = SignedCheckpoint.from_dict(data)
     assert back == dataclasses.replace(signed, timestamp=AT.astimezone(UTC))
     assert back.verify(KEY.public_key())
