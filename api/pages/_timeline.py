@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from api.pages._labels import humanize, when
 from governance_engine.services.reads import LogEntryView
 
 
@@ -55,7 +56,7 @@ def _name(names: Mapping[int, str], person_id: Any) -> str:
 
 
 def _words(value: Any) -> str:
-    return str(value).replace("_", " ")
+    return humanize(value)
 
 
 def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
@@ -70,16 +71,16 @@ def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
     if action == "proposal.transitioned":
         reason = f" Reason: {p['reason']}" if p.get("reason") else ""
         override = (
-            f" Override: the {_words(p.get('from', ''))} ballot had not passed."
+            f" Override: the “{_words(p.get('from', ''))}” ballot had not passed."
             if p.get("override")
             else ""
         )
         return (
-            f"{_words(p.get('action', '')).capitalize()}: {_words(p.get('from', ''))} → "
+            f"{_words(p.get('action', ''))}: {_words(p.get('from', ''))} → "
             f"{_words(p.get('to', ''))}.{override}{reason}"
         )
     if action == "ballot.opened":
-        deadline = p.get("deadline", "")
+        deadline = when(p.get("deadline", ""))
         return (
             f"Opened ballot {view.entry.subject_id} at stage {_words(p.get('stage', ''))} on "
             f"revision {p.get('revision')}, until {deadline}"

@@ -39,6 +39,7 @@ def list_ballots(
             state=state or None,
         )
         titles = dashboard.titles(session, [item.ballot.proposal_id for item in found])
+        body_names = {b.slug: b.name for b in dashboard.bodies(session).values()}
     items = found[:PAGE_SIZE]
     next_page = None
     if len(found) > PAGE_SIZE:
@@ -50,6 +51,7 @@ def list_ballots(
         section="ballots",
         items=items,
         titles=titles,
+        body_names=body_names,
         state=state,
         next_page=next_page,
     )

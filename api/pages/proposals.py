@@ -266,6 +266,8 @@ def proposal_page(
         discussion = review.load(
             session, viewer, catalog, page.summary.proposal, page.revisions, at
         )
+        body_names = {b.slug: b.name for b in dashboard.bodies(session).values()}
+    body_names["sponsor"] = page.sponsor.name
     proposal = page.summary.proposal
     definition = page.definition
     return render(
@@ -280,6 +282,7 @@ def proposal_page(
         mermaid=to_mermaid(definition, highlight=proposal.state),
         stage=definition.states[proposal.state].ballot,
         review=discussion,
+        body_names=body_names,
     )
 
 
