@@ -59,12 +59,18 @@ def _words(value: Any) -> str:
     return humanize(value)
 
 
-def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
+def describe(
+    view: LogEntryView, names: Mapping[int, str], bodies: Mapping[str, str] | None = None
+) -> str:
     """One entry in words (plain text: the template escapes it)."""
     p = view.payload
     action = view.entry.action
     if action == "proposal.filed":
-        return f"Filed “{p.get('title', '')}” as a {p.get('kind', '')} in {p.get('sponsor', '')}."
+        sponsor = str(p.get("sponsor", ""))
+        sponsor = (bodies or {}).get(sponsor, sponsor)
+        return (
+            f"Filed “{p.get('title', '')}” as a {_words(p.get('kind', '')).lower()} in {sponsor}."
+        )
     if action == "revision.added":
         note = f": {p['note']}" if p.get("note") else ""
         return f"Added revision {p.get('number')}{note}."
@@ -120,7 +126,12 @@ def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
     return f"{action} on {view.entry.subject_type} {view.entry.subject_id}."
 
 
-def timeline(views: Iterable[LogEntryView], names: Mapping[int, str]) -> list[TimelineItem]:
+def timeline(
+    views: Iterable[LogEntryView],
+    names: Mapping[int, str],
+    bodies: Mapping[str, str] | None = None,
+) -> list[TimelineItem]:
+    """The entries in words; ``bodies`` gives body names by slug."""
     return [
         TimelineItem(
             seq=view.entry.seq,
@@ -129,7 +140,7 @@ def timeline(views: Iterable[LogEntryView], names: Mapping[int, str]) -> list[Ti
             if view.entry.actor_id is not None
             else "the system",
             action=view.entry.action,
-            text=describe(view, names),
+            text=describe(view, names, bodies),
             redacted=view.redacted,
             link=_link(view),
         )
