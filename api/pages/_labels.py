@@ -17,13 +17,15 @@ def when(moment: datetime | str | None) -> str:
         return ""
     if isinstance(moment, str):
         try:
-            moment = datetime.fromisoformat(moment)
+            parsed = datetime.fromisoformat(moment)
         except ValueError:
             return moment
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    else:
+        parsed = moment
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    return f"{parsed.day} {parsed:%B %Y, %H:%M} UTC"
 
 
 def state_label(name: str, definition: WorkflowDefinition | None = None) -> str:

@@ -72,7 +72,8 @@ def ballot_page(
         view = detail.view
         ballot = view.ballot
         proposal = reads.proposal_summary(session, ballot.proposal_id).proposal
-        body = dashboard.bodies(session)[ballot.body_id]
+        bodies = dashboard.bodies(session)
+        body = bodies[ballot.body_id]
         held = dashboard.seat_roles(session, actor=actor, body_id=ballot.body_id, at=at)
         names = dashboard.names(
             session,
@@ -93,6 +94,7 @@ def ballot_page(
         ballot=ballot,
         proposal=proposal,
         body=body,
+        body_names={b.slug: b.name for b in bodies.values()},
         rule=rule,
         names=names,
         votes={vote.voter_id: vote for vote in view.votes},

@@ -137,7 +137,7 @@ WIDER_THAN_THE_SCREEN = """
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
   .slice(0, 8)
-  .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+  .map(e => [e.tagName.toLowerCase(), e.className, Math.round(e.getBoundingClientRect().right)])
 """
 
 

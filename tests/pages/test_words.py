@@ -35,7 +35,9 @@ def test_the_proposal_page_names_states_actions_and_bodies_in_words(site: Site) 
     proposal_id, _ = a_proposal_in_review(site.world)
     text = visible(site.browser("wendy").get(f"/proposals/{proposal_id}").text)
     assert_words(text)
-    assert "WG review" in text and "WG last call" in text and "TOC review" in text
+    assert "WG review" in text
+    assert "WG last call" in text
+    assert "TOC review" in text
     assert "WG return" in text  # an action's default label, in the transitions table
     assert HUMAN_DATE.search(text)
     assert "Trust & Validation" in text  # the sponsor and the voting body by name
@@ -45,7 +47,7 @@ def test_the_proposal_page_names_states_actions_and_bodies_in_words(site: Site) 
 
 def test_a_closed_ballot_and_its_record_say_what_was_decided(site: Site) -> None:
     world = site.world
-    proposal_id, ballot_id = a_proposal_in_review(world)
+    _proposal_id, ballot_id = a_proposal_in_review(world)
     for who in ("wren", "wade"):
         vote(world, ballot_id, who, "yes")
     close(world, ballot_id, "wendy")
@@ -55,13 +57,15 @@ def test_a_closed_ballot_and_its_record_say_what_was_decided(site: Site) -> None
     assert_words(text)
     assert "Closed: Passed" in text
     assert "Outcome: Passed." in text
-    assert "if closed now" not in text and "May close now" not in text
+    assert "if closed now" not in text
+    assert "May close now" not in text
     number = re.search(r'href="/decisions/([A-Z-]+-\d{4}-\d{3})"', ballot)
     assert number, ballot
     record = visible(wendy.get(f"/decisions/{number.group(1)}").text)
     assert_words(record)
     assert "Outcome: Passed." in record
-    assert "if closed now" not in record and "May close now" not in record
+    assert "if closed now" not in record
+    assert "May close now" not in record
     assert HUMAN_DATE.search(record)
     for listing in ("/ballots?state=", "/decisions", "/proposals", "/"):
         shown = visible(wendy.get(listing).text)
