@@ -31,6 +31,7 @@ from api.routers import (
     tokens,
     transparency,
     webhooks,
+    witnesses,
     workflows,
 )
 from api.throttle import WriteRateLimit
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         decisions,
         log,
         transparency,
+        witnesses,
         review,
         webhooks,
         notifications,

@@ -23,7 +23,7 @@ from api.schemas.transparency import (
 from governance_engine.errors import InvalidInput
 from governance_engine.log.checkpoint import key_id, verifier_key
 from governance_engine.persistence.database import Database
-from governance_engine.services import checkpoints, exports
+from governance_engine.services import checkpoints, exports, witnesses
 from governance_engine.services.exports import Format, LogFilter
 from governance_engine.services.identity import Actor
 from governance_engine.services.permissions import require_admin
@@ -81,12 +81,14 @@ def list_checkpoints(
     },
 )
 def latest_checkpoint(request: Request, database: DatabaseDep) -> PlainTextResponse:
-    """The latest signed checkpoint, as a signed note. Public, like the key: a checkpoint
-    reveals no content of the log, and witnesses fetch it without an account."""
+    """The latest signed checkpoint, as a signed note with the witnesses' cosignatures
+    received so far. Public, like the key: a checkpoint reveals no content of the log, and
+    witnesses fetch it without an account."""
     key = _public(request)
     with database.reader() as session:
         row = checkpoints.latest_or_size(session, None)
         text = checkpoints.to_signed(row, key).signed_note(key)
+        text += "".join(c.line + "\n" for c in witnesses.cosignatures(session, row.tree_size))
     return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
 
 
@@ -131,15 +133,15 @@ def inclusion_proof(
     "/proofs/consistency",
     operation_id="consistency_proof",
     response_model=ConsistencyProofRead,
-    responses=responses(401, 403, 422),
+    responses=responses(422),
 )
 def consistency_proof(
     database: DatabaseDep,
-    auditor: CurrentAuditor,
     first: Annotated[int, Query(ge=0)],
     second: Annotated[int | None, Query(ge=0, description="Default: the whole log")] = None,
 ) -> ConsistencyProofRead:
-    """Proof that the log of `second` entries extends the one of `first` (RFC 6962 §2.1.2)."""
+    """Proof that the log of `second` entries extends the one of `first` (RFC 6962 §2.1.2).
+    Public, like checkpoints: it holds hashes only, and witnesses check it without an account."""
     with database.reader() as session:
         proof = checkpoints.prove_consistency(session, first=first, second=second)
     return ConsistencyProofRead.model_validate(proof.to_dict())

@@ -10,8 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from governance_engine.cli import (
     _db,
     _deliver,
@@ -52,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovernanceError as error:
         print(f"governance-engine: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except SQLAlchemyError as error:
+    except Exception as error:
+        if not _is_database_error(error):
+            raise
         origin = getattr(error, "orig", None) or error
         first = (
             str(origin).strip().splitlines()[0] if str(origin).strip() else type(origin).__name__
@@ -62,3 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return result
+
+
+def _is_database_error(error: Exception) -> bool:
+    """A SQLAlchemy error, told without importing SQLAlchemy: a command that never reached the
+    database (``--help``, ``workflows check``) must not pay for loading it."""
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded is not None and isinstance(error, loaded.SQLAlchemyError)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from governance_engine.cli._common import Commands, open_database
-from governance_engine.persistence import migrate
 
 
 def register(commands: Commands) -> None:
@@ -25,6 +24,8 @@ def register(commands: Commands) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from governance_engine.persistence import migrate
+
     database = open_database(require_current=False)
     try:
         migrate.upgrade(database.engine, args.revision)
@@ -35,6 +36,8 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _downgrade(args: argparse.Namespace) -> int:
+    from governance_engine.persistence import migrate
+
     database = open_database(require_current=False)
     try:
         migrate.downgrade(database.engine, args.revision)
@@ -46,6 +49,8 @@ def _downgrade(args: argparse.Namespace) -> int:
 
 
 def _current(_args: argparse.Namespace) -> int:
+    from governance_engine.persistence import migrate
+
     database = open_database(require_current=False)
     try:
         current = ", ".join(migrate.current_revisions(database.engine)) or "none (empty database)"

@@ -13,9 +13,6 @@ import argparse
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.config import Settings
-from governance_engine.persistence.webhook_sender import HttpSender
-from governance_engine.services import notifications, webhooks
-from governance_engine.services.webhooks import RetryPolicy, deliver_due
 
 
 def register(commands: Commands) -> None:
@@ -36,6 +33,10 @@ def register(commands: Commands) -> None:
 
 
 def _deliver(args: argparse.Namespace) -> int:
+    from governance_engine.persistence.webhook_sender import HttpSender
+    from governance_engine.services import notifications, webhooks
+    from governance_engine.services.webhooks import RetryPolicy, deliver_due
+
     if args.limit < 1:
         raise SystemExit("governance-engine: error: --limit must be at least 1")
     settings = Settings.from_env()

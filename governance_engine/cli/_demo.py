@@ -7,14 +7,16 @@ people as it is.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from governance_engine.cli._common import Commands, open_or_create_database
 from governance_engine.clock import SystemClock
 from governance_engine.config import workflows_dir
-from governance_engine.persistence.database import Database
-from governance_engine.services import demo
-from governance_engine.services.demo import DemoSeed
-from governance_engine.services.workflows import WorkflowCatalog
+
+if TYPE_CHECKING:
+    from governance_engine.persistence.database import Database
+    from governance_engine.services.demo import DemoSeed
+    from governance_engine.services.workflows import WorkflowCatalog
 
 DESCRIPTION = """\
 Seed an empty, migrated database with a realistic demo: twelve member organizations, a Board,
@@ -36,6 +38,8 @@ def register(commands: Commands) -> None:
 
 
 def _demo(_args: argparse.Namespace) -> int:
+    from governance_engine.services import demo
+
     database = open_or_create_database()
     try:
         catalog = _catalog(database)
@@ -49,6 +53,8 @@ def _demo(_args: argparse.Namespace) -> int:
 
 def seed_on_start(database: Database) -> None:
     """For ``serve --demo``: seed the database if it is empty, else say why not (one line)."""
+    from governance_engine.services import demo
+
     catalog = _catalog(database)
     with database.transaction() as session:
         # One unit of work: the emptiness check holds the log head until the seed commits.
@@ -66,6 +72,8 @@ def seed_on_start(database: Database) -> None:
 
 
 def _catalog(database: Database) -> WorkflowCatalog:
+    from governance_engine.services.workflows import WorkflowCatalog
+
     return WorkflowCatalog.at_start(database, workflows_dir())
 
 

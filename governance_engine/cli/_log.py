@@ -14,22 +14,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from governance_engine.cli import _witness
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.errors import ConfigurationError, InvalidInput
 from governance_engine.log import parse_timestamp
 from governance_engine.log.checkpoint import SignedCheckpoint, verifier_key
-from governance_engine.log.note import NoteError, parse_verifier_key
+from governance_engine.log.note import NoteError, VerifierKey, parse_verifier_key
 from governance_engine.log.verifier import (
     Verdict,
     verify_consistency_document,
     verify_export,
     verify_inclusion_document,
 )
-from governance_engine.services import checkpoints, exports, log_audit
-from governance_engine.services import replay as replay_service
-from governance_engine.services.exports import LogFilter
 from governance_engine.signing import key_path, load_or_create_key, load_public_key, public_key_pem
+
+# services.exports.FORMATS, spelled here so that --help does not import the services
+# (tests/cli/test_startup.py checks that the two agree).
+EXPORT_FORMATS = ("jsonl", "csv")
 
 
 def register(commands: Commands) -> None:
@@ -51,7 +53,23 @@ def register(commands: Commands) -> None:
         help="check the checkpoint's signature with this key (PEM); default: the key of "
         "GOVERNANCE_SIGNING_KEY, when that file exists",
     )
+    verify.add_argument(
+        "--witnesses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also require N valid witness cosignatures on the latest checkpoint",
+    )
+    verify.add_argument(
+        "--witness-key",
+        type=Path,
+        action="append",
+        default=None,
+        help="a witness verifier key file to trust (repeatable); default: the keys admins "
+        "registered in the database",
+    )
     verify.set_defaults(handler=_verify)
+    _witness.register(actions)
 
     replay = actions.add_parser(
         "replay",
@@ -85,7 +103,7 @@ def register(commands: Commands) -> None:
     public_key.set_defaults(handler=_public_key)
 
     export = actions.add_parser("export", help="export the log as JSON Lines or CSV (streamed)")
-    export.add_argument("--format", choices=exports.FORMATS, default="jsonl")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl")
     export.add_argument("--output", type=Path, help="write here instead of standard output")
     export.add_argument("--proposal", type=int, dest="proposal_id")
     export.add_argument("--body", help="body slug")
@@ -142,16 +160,35 @@ def _timestamp(text: str) -> Any:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from governance_engine.services import log_audit
+
     public_key = _checkpoint_key(args.public_key)
     database = open_database()
     try:
         with database.reader() as session:
-            audit = log_audit.audit_log(session, public_key=public_key)
+            audit = log_audit.audit_log(
+                session,
+                public_key=public_key,
+                witnesses=args.witnesses,
+                witness_keys=_witness_keys(args.witness_key),
+            )
     finally:
         database.dispose()
     for line in audit.lines():
         print(line, file=sys.stdout if audit.ok else sys.stderr)
     return 0 if audit.ok else 1
+
+
+def _witness_keys(paths: list[Path] | None) -> list[VerifierKey] | None:
+    if paths is None:
+        return None
+    keys = []
+    for path in paths:
+        try:
+            keys.append(parse_verifier_key(_read_text(path, "witness key")))
+        except NoteError as error:
+            raise ConfigurationError(f"the witness key {path}: {error}") from None
+    return keys
 
 
 def _checkpoint_key(path: Path | None) -> Any:
@@ -162,6 +199,8 @@ def _checkpoint_key(path: Path | None) -> Any:
 
 
 def _replay(_args: argparse.Namespace) -> int:
+    from governance_engine.services import replay as replay_service
+
     database = open_database()
     try:
         with database.reader() as session:
@@ -178,6 +217,8 @@ def _replay(_args: argparse.Namespace) -> int:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     key = load_or_create_key(key_path())
     database = open_database()
     try:
@@ -203,6 +244,9 @@ def _public_key(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from governance_engine.services import exports
+    from governance_engine.services.exports import LogFilter
+
     filters = LogFilter(
         proposal_id=args.proposal_id,
         body=args.body,
@@ -244,6 +288,8 @@ def _progress_bar(total: int) -> Any:
 
 
 def _prove_inclusion(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     database = open_database()
     try:
         with database.reader() as session:
@@ -255,6 +301,8 @@ def _prove_inclusion(args: argparse.Namespace) -> int:
 
 
 def _prove_consistency(args: argparse.Namespace) -> int:
+    from governance_engine.services import checkpoints
+
     database = open_database()
     try:
         with database.reader() as session:

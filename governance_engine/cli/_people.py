@@ -6,7 +6,6 @@ import argparse
 
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
-from governance_engine.services import identity
 
 
 def register(commands: Commands) -> None:
@@ -21,6 +20,8 @@ def register(commands: Commands) -> None:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
+    from governance_engine.services import identity
+
     database = open_database()
     try:
         with database.transaction() as session:

@@ -15,12 +15,9 @@ import argparse
 import os
 from pathlib import Path
 
-import uvicorn
-
 from governance_engine.cli import _demo
 from governance_engine.cli._common import Commands, open_or_create_database
 from governance_engine.config import WORKFLOWS_DIR_VARIABLE, Settings, workflows_dir
-from governance_engine.services.workflows import WorkflowCatalog
 
 # uvicorn imports the web layer by name, so the core never imports it.
 APP_FACTORY = "api.app:create_app"
@@ -49,6 +46,10 @@ def register(commands: Commands) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from governance_engine.services.workflows import WorkflowCatalog
+
     if not 1 <= args.port <= 65535:
         raise SystemExit("governance-engine: error: --port must be between 1 and 65535")
     if args.workers < 1:

@@ -7,8 +7,6 @@ import argparse
 from governance_engine.cli._common import Commands, open_database
 from governance_engine.clock import SystemClock
 from governance_engine.config import workflows_dir
-from governance_engine.services.tick import tick
-from governance_engine.services.workflows import WorkflowCatalog
 
 
 def register(commands: Commands) -> None:
@@ -20,6 +18,9 @@ def register(commands: Commands) -> None:
 
 
 def _tick(_args: argparse.Namespace) -> int:
+    from governance_engine.services.tick import tick
+    from governance_engine.services.workflows import WorkflowCatalog
+
     database = open_database()
     try:
         catalog = WorkflowCatalog.at_start(database, workflows_dir())

@@ -7,24 +7,14 @@ import sys
 from collections.abc import Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from governance_engine.cli._common import open_database
 from governance_engine.config import WORKFLOWS_DIR_VARIABLE, workflows_dir
 from governance_engine.errors import WorkflowDefinitionError
-from governance_engine.lifecycle import (
-    WorkflowDefinition,
-    WorkflowRegistry,
-    load_workflow,
-    load_workflows,
-    to_mermaid,
-)
-from governance_engine.lifecycle.loader import (
-    BUNDLED_SOURCE,
-    bundled_workflows_path,
-    workflow_files,
-    workflow_stem,
-)
-from governance_engine.services import body_refs
+
+if TYPE_CHECKING:
+    from governance_engine.lifecycle import WorkflowDefinition
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -91,6 +81,8 @@ def _operator_dir(args: argparse.Namespace) -> Path | None:
 
 
 def check_command(args: argparse.Namespace) -> int:
+    from governance_engine.lifecycle import WorkflowRegistry, load_workflow
+
     if args.paths:
         files, problems = _files_to_check(args.paths)
     else:
@@ -119,6 +111,8 @@ def check_command(args: argparse.Namespace) -> int:
 
 def _missing_bodies(checked: Iterable[tuple[str, WorkflowDefinition]]) -> list[str]:
     """One line per body reference that resolves to no body in the configured database."""
+    from governance_engine.services import body_refs
+
     database = open_database()
     try:
         with database.reader() as session:
@@ -133,6 +127,8 @@ def _missing_bodies(checked: Iterable[tuple[str, WorkflowDefinition]]) -> list[s
 
 
 def diagram_command(args: argparse.Namespace) -> int:
+    from governance_engine.lifecycle import WorkflowRegistry, load_workflows, to_mermaid
+
     registry = WorkflowRegistry.from_definitions(load_workflows(_operator_dir(args)))
     if args.version is None:
         machine = registry.latest(args.name)
@@ -153,6 +149,13 @@ def _catalog_files(
     operator: Path | None,
 ) -> tuple[list[tuple[Traversable, str]], list[str]]:
     """The files ``serve`` loads: the bundled ones not replaced, then the operator's."""
+    from governance_engine.lifecycle.loader import (
+        BUNDLED_SOURCE,
+        bundled_workflows_path,
+        workflow_files,
+        workflow_stem,
+    )
+
     bundled = [
         (file, f"{BUNDLED_SOURCE}/{file.name}") for file in workflow_files(bundled_workflows_path())
     ]
@@ -183,6 +186,8 @@ def _catalog_files(
 
 def _files_to_check(paths: list[str]) -> tuple[list[tuple[Traversable, str]], list[str]]:
     """(file, name used in messages) pairs, and problems with the paths themselves."""
+    from governance_engine.lifecycle.loader import workflow_files
+
     files: list[tuple[Traversable, str]] = []
     problems: list[str] = []
     for text in paths:

@@ -74,6 +74,7 @@ def check_stage_gating(problems: Problems, draft: Draft) -> None:
             if state.ballot is not None
         },
         {name: (action.sources, action.dest) for name, action in draft.actions.items()},
+        draft.initial,
     )
     for stage, ahead in forward.items():
         for name, action in draft.actions.items():

@@ -5,12 +5,13 @@ its ballot, passed on the current revision, or through an override the workflow 
 the action (``override: {roles: [...], reason: required}``), logged as an override.
 
 *Forward*, precisely. Let S be a ballot stage, P the destination of the action its ``passed``
-outcome fires, and F the destinations of its ``failed`` and ``no_quorum`` actions. R(X) is the
-set of states reachable from X (X included) along actions that never enter S. An action
-leaving S (its destination is not S) is forward when its destination is P, or lies in R(P)
-but in no R(F): a state the workflow reaches only by passing the ballot, without first coming
-back to S. Returning, withdrawing, deferring and rejecting where a failed ballot would lead are
-therefore not forward; skipping ahead to where a passed ballot leads (or beyond) is.
+outcome fires, F the destinations of its ``failed`` and ``no_quorum`` actions, and I the
+workflow's initial state. R(X) is the set of states reachable from X (X included) along
+actions that never enter S. An action leaving S (its destination is not S) is forward when its
+destination is P, or lies in R(P) but neither in R(I) nor in any R(F): a state the workflow
+reaches only through S, and only by passing its ballot. Returning, withdrawing, deferring and
+rejecting where a failed ballot, or the way to S itself, would lead are therefore not forward;
+skipping ahead to where a passed ballot leads (or beyond) is.
 
 The engine fires outcome and timer actions as ``system``; gating applies to people.
 """
@@ -46,12 +47,13 @@ def forward_states(
     passed_dest: str | None,
     other_dests: Iterable[str],
     edges: Mapping[str, Iterable[str]],
+    initial: str | None = None,
 ) -> frozenset[str]:
     """The destinations that make an action leaving ``stage`` forward (see the module doc)."""
     if passed_dest is None or passed_dest == stage:
         return frozenset()
     ahead = _reach(passed_dest, stage, edges)
-    for dest in other_dests:
+    for dest in [*other_dests, *([initial] if initial is not None else [])]:
         ahead -= _reach(dest, stage, edges)
     return frozenset(ahead | {passed_dest})
 
@@ -70,6 +72,7 @@ def edges_of(actions: Iterable[tuple[Iterable[str], str | None]]) -> dict[str, s
 def forward_by_stage(
     outcomes: Mapping[str, Mapping[str, str]],
     actions: Mapping[str, tuple[Iterable[str], str | None]],
+    initial: str | None,
 ) -> dict[str, frozenset[str]]:
     """For each ballot stage (its outcome -> action names), the destinations forward out of it.
 
@@ -84,7 +87,7 @@ def forward_by_stage(
     result: dict[str, frozenset[str]] = {}
     for stage in outcomes:
         others = [d for d in (dest(stage, "failed"), dest(stage, "no_quorum")) if d is not None]
-        result[stage] = forward_states(stage, dest(stage, "passed"), others, edges)
+        result[stage] = forward_states(stage, dest(stage, "passed"), others, edges, initial)
     return result
 
 
@@ -97,6 +100,7 @@ def forward_map(definition: WorkflowDefinition) -> dict[str, frozenset[str]]:
             if state.ballot is not None
         },
         {name: (action.sources, action.dest) for name, action in definition.actions.items()},
+        definition.initial,
     )
 
 

@@ -58,6 +58,7 @@ IGNORED_ACTIONS = frozenset(
         "identity.revoked",
         "invitation.sent",
         "organization.email_domains_set",
+        "witness.registered",
     }
 )
 

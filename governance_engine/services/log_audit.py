@@ -9,6 +9,8 @@ deletes them escapes this check; witnesses (``services.witnesses``) close that g
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -16,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from governance_engine.log.chain import VerifyResult
 from governance_engine.log.checkpoint import SignedCheckpoint
+from governance_engine.log.note import VerifierKey
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.repositories import checkpoints as queries
 from governance_engine.services.checkpoints import to_signed
+from governance_engine.services.witnesses import valid_witnesses
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,37 @@ class LogAudit:
         )
 
 
-def audit_log(session: Session, *, public_key: Ed25519PublicKey | None = None) -> LogAudit:
+def audit_log(
+    session: Session,
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    witnesses: int = 0,
+    witness_keys: Sequence[VerifierKey] | None = None,
+) -> LogAudit:
     """Rule (DESIGN §6): the log verifies on its chain, is at least as long as the latest
-    signed checkpoint, and its first entries have the root that checkpoint signed."""
+    signed checkpoint, and its first entries have the root that checkpoint signed; with
+    ``witnesses`` N, at least N witnesses (``witness_keys``, else the registered ones) have
+    validly co-signed that checkpoint."""
+    audit = _audit(session, public_key)
+    if witnesses <= 0 or not audit.ok:
+        return audit
+    if audit.checkpoint is None:
+        problem = f"{witnesses} witness cosignatures required, but no checkpoint is signed yet"
+        return dataclasses.replace(audit, problems=(problem,), notes=())
+    names = valid_witnesses(session, audit.checkpoint, witness_keys)
+    size = audit.checkpoint.tree_size
+    if len(names) < witnesses:
+        problem = (
+            f"the latest checkpoint (size {size}) has {len(names)} valid witness "
+            f"cosignature{'s' if len(names) != 1 else ''}, {witnesses} required"
+            + (f" ({', '.join(names)})" if names else "")
+        )
+        return dataclasses.replace(audit, problems=(problem,), notes=())
+    note = f"co-signed by {len(names)} witnesses: {', '.join(names)}"
+    return dataclasses.replace(audit, notes=(*audit.notes, note))
+
+
+def _audit(session: Session, public_key: Ed25519PublicKey | None) -> LogAudit:
     row = queries.latest(session)
     if row is None:
         result = log_writer.verify(session)

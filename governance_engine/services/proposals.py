@@ -335,6 +335,10 @@ def take_action(
     roles = roles_for(session, actor=actor, proposal=proposal, at=at)
     if not _allowed(definition, roles):
         names = BodyNames.load(session, proposal)
+        for role in definition.roles:  # a body the action needs may be what is missing
+            if role.body is not None and names.refs.resolve(role.body) is None:
+                where = f"actions.{action}.roles: {role}"
+                names.refs.require(role.body, machine.definition, where)
         raise PermissionDenied(
             f"only {names.describe_any(definition.roles)} may {action} proposal {proposal.id}"
         )

@@ -81,6 +81,7 @@ EVENT_TYPES: Final = frozenset(
         "session.signed_in",
         "session.signed_out",
         "sessions.ended",
+        "witness.registered",
     }
 )
 EVENT_FAMILIES: Final = frozenset(name.split(".", 1)[0] for name in EVENT_TYPES)

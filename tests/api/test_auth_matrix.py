@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from testkit.http import Api
@@ -38,6 +39,7 @@ from api import pages
 from api.app import create_app
 from api.deps import get_actor, get_auditor
 from governance_engine.config import Settings
+from governance_engine.log.note import COSIGNATURE_V1, VerifierKey
 from governance_engine.services.tick import tick
 
 API = "/api/v1"
@@ -54,6 +56,17 @@ PUBLIC = {
     ("GET", "/redoc"),
     ("GET", f"{API}/log/public-key"),  # anyone may check a signed checkpoint with it
     ("GET", f"{API}/log/checkpoints/latest"),  # what witnesses fetch: no content of the log
+    ("GET", f"{API}/log/proofs/consistency"),  # hashes only: witnesses check it
+    # a witness posts its cosignature with no account: only a registered key's is accepted
+    ("POST", f"{API}/log/checkpoints/{{tree_size}}/cosignatures"),
+}
+# How to call the public routes that need parameters; they must answer without a token.
+PUBLIC_REQUESTS = {
+    ("GET", f"{API}/log/proofs/consistency"): (f"{API}/log/proofs/consistency?first=0", 200),
+    ("POST", f"{API}/log/checkpoints/{{tree_size}}/cosignatures"): (
+        f"{API}/log/checkpoints/SIZE/cosignatures",  # SIZE: the checkpoint signed below
+        422,  # no cosignature lines in the body; never 401
+    ),
 }
 
 # Writes any signed-in person may make, with what the matrix expects of ``nobody`` on the
@@ -74,6 +87,9 @@ AUDITOR_REFUSALS = {("POST", f"{API}/notifications/{{notification_id}}/read"): 4
 
 # A valid body for every write that takes one, by (method, path template): the refusal must
 # come from the permission check, not from validation. ``{name}`` is filled from ``objects``.
+ROGUE_WITNESS = VerifierKey(
+    "witness.rogue.example", Ed25519PrivateKey.generate().public_key(), COSIGNATURE_V1
+).encode()
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/organizations"): {"name": "Rogue Holdings", "kind": "company"},
     ("POST", f"{API}/people"): {"name": "Rogue", "email": "rogue@example.org", "is_admin": True},
@@ -117,6 +133,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "outcome": "dismissed",
         "reasons": "mischief",
     },
+    ("POST", f"{API}/log/witnesses"): {"verifier_key": ROGUE_WITNESS},
     ("POST", f"{API}/webhooks"): {
         "url": "https://exfiltrate.example.net/hook",
         "event_types": ["*"],
@@ -341,10 +358,12 @@ def test_every_route_is_public_a_page_or_protected() -> None:
 
 
 def test_public_routes_need_no_token(api: Api) -> None:
-    assert api.post(f"{API}/log/checkpoints", "admin").status_code == 201  # one to serve
+    signed = api.post(f"{API}/log/checkpoints", "admin")  # one to serve
+    assert signed.status_code == 201
     for method, path in sorted(PUBLIC):
-        response = api.client.request(method, path)
-        assert response.status_code == 200, f"{method} {path}: {answer(response)}"
+        url, status = PUBLIC_REQUESTS.get((method, path), (path, 200))
+        response = api.client.request(method, url.replace("SIZE", str(signed.json()["tree_size"])))
+        assert response.status_code == status, f"{method} {path}: {answer(response)}"
 
 
 # -- 401 ---------------------------------------------------------------------------------------

@@ -154,6 +154,14 @@ class Filed:
         )
         assert moved["state"] == to
 
+    def revise(self, who: str, text: str, note: str) -> None:
+        etag = self.operator.get(self.path, who).headers["ETag"]
+        revision = {"text": text, "note": note}
+        added = self.operator.post(
+            f"{self.path}/revisions", who, revision, headers={"If-Match": etag}
+        )
+        ok(added, 201)
+
     def open_ballot(self, who: str, body: str, rule: str) -> int:
         version = self.read(who)["version"]
         ballot = ok(
@@ -286,16 +294,7 @@ def test_an_internet_draft_goes_from_individual_submission_to_approval(
     assert draft.read()["state"] == "wg_document"
 
     # The authors revise; the chair starts WG Last Call; silence is consent at the deadline.
-    etag = operator.get(draft.path, "alice").headers["ETag"]
-    ok(
-        operator.post(
-            f"{draft.path}/revisions",
-            "alice",
-            {"text": "# Building Protocols with HTTP\n\n-01\n", "note": "-01"},
-            headers={"If-Match": etag},
-        ),
-        201,
-    )
+    draft.revise("alice", "# Building Protocols with HTTP\n\n-01\n", note="-01")
     draft.act("start_last_call", "carol", to="wg_last_call")
     assert "request_publication" not in draft.offered("carol")
     refused = operator.post(
@@ -372,16 +371,7 @@ def test_a_release_fails_once_then_passes_on_a_new_candidate(operator: Operator)
     assert release.let_deadline_pass(vote)["outcome"] == "failed"  # two +1 are not three
     assert release.read()["state"] == "candidate"
 
-    etag = operator.get(release.path, "rita").headers["ETag"]
-    ok(
-        operator.post(
-            f"{release.path}/revisions",
-            "rita",
-            {"text": "httpd-2.6.0-rc2.tar.gz sha512 9f8e...\n", "note": "rc2"},
-            headers={"If-Match": etag},
-        ),
-        201,
-    )
+    release.revise("rita", "httpd-2.6.0-rc2.tar.gz sha512 9f8e...\n", note="rc2")
     release.act("call_vote", "rita", to="voting")
     again = release.open_ballot("pat", "pmc-httpd", "apache-release")
     for member, choice in (("pat", "yes"), ("peg", "yes"), ("pia", "yes"), ("paul", "no")):

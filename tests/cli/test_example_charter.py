@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
-from testkit.cli import console_script, free_port, run_cli
-from testkit.server import Server
+from testkit.cli import free_port, run_cli
+from testkit.server import running_server, serve_env
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ietf-apache" / "workflows"
 
@@ -36,27 +35,8 @@ def test_workflows_check_loads_the_example_beside_the_bundled_ones(tmp_path: Pat
 @pytest.mark.slow
 def test_serve_with_the_example_directory_serves_its_workflows(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'charter.db'}"
-    port = free_port()
-    log_path = tmp_path / "serve.log"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "GOVERNANCE_DATABASE_URL": database_url,
-        "GOVERNANCE_TICK_INTERVAL": "0",
-        "GOVERNANCE_CHECKPOINT_INTERVAL": "0",
-        "GOVERNANCE_DELIVERY_INTERVAL": "0",
-    }
-    with log_path.open("wb") as output:
-        process = subprocess.Popen(
-            [console_script(), "serve", "--port", str(port), "--workflows", str(EXAMPLE)],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(process, port, log_path)
-    try:
-        server.wait_ready()
+    env = serve_env(database_url, tmp_path / "keys" / "signing.pem", tick_interval=0)
+    with running_server(env, tmp_path, args=("--workflows", str(EXAMPLE))) as server:
         made = run_cli(
             "people",
             "create-admin",
@@ -74,10 +54,8 @@ def test_serve_with_the_example_directory_serves_its_workflows(tmp_path: Path) -
             headers={"Authorization": f"Bearer {token}"},
             timeout=5,
         )
-        assert response.status_code == 200, response.text
-        assert response.json()["kind"] == "internet-draft"
-    finally:
-        server.stop()
+    assert response.status_code == 200, response.text
+    assert response.json()["kind"] == "internet-draft"
 
 
 def test_serve_refuses_a_bad_operator_file_with_one_line_per_problem(tmp_path: Path) -> None:

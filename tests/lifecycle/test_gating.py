@@ -18,7 +18,7 @@ from governance_engine.lifecycle import (
     load_workflow,
     parse_workflow,
 )
-from governance_engine.lifecycle.gating import BALLOT_PASSED, forward_map
+from governance_engine.lifecycle.gating import BALLOT_PASSED, forward_map, forward_states
 from governance_engine.lifecycle.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,9 +52,9 @@ def forward_walk(definition: WorkflowDefinition, stage: str) -> set[str]:
     assert ballot is not None
     passed = definition.actions[ballot.outcomes["passed"]].dest
     ahead = reachable_avoiding(definition, passed, stage) | {passed}
-    for outcome in ("failed", "no_quorum"):
-        behind = definition.actions[ballot.outcomes[outcome]].dest
-        ahead -= reachable_avoiding(definition, behind, stage) - {passed}
+    behind = [definition.actions[ballot.outcomes[o]].dest for o in ("failed", "no_quorum")]
+    for start in [*behind, definition.initial]:
+        ahead -= reachable_avoiding(definition, start, stage) - {passed}
     return ahead
 
 
@@ -170,3 +170,16 @@ def test_an_override_is_part_of_the_snapshot(mini: dict[str, Any]) -> None:
 def test_gating_lint_runs_on_files(write: Callable[..., Path], mini: dict[str, Any]) -> None:
     with pytest.raises(WorkflowDefinitionError, match="leaves ballot stage 'toc_review'"):
         load_workflow(write(_with_shortcut(mini, roles=["toc.chair"])))
+
+
+def test_withdrawing_where_the_way_in_also_leads_is_not_forward() -> None:
+    """A motion withdrawn from any stage lapses: lapsing is no way past the TOC vote."""
+    edges = {
+        "draft": {"toc_vote", "lapsed"},
+        "toc_vote": {"board_vote", "defeated", "lapsed"},
+        "board_vote": {"adopted", "defeated", "lapsed"},
+    }
+    ahead = forward_states("toc_vote", "board_vote", ["defeated"], edges, "draft")
+    assert ahead == {"board_vote", "adopted"}
+    # without the initial state, lapsed (reachable after the TOC vote) would look forward
+    assert "lapsed" in forward_states("toc_vote", "board_vote", ["defeated"], edges)

@@ -17,7 +17,7 @@ def filed(seq: int, proposal_id: int, **extra: Any) -> dict[str, Any]:
         "sponsor": "wg",
         "authors": [1],
         "workflow": "standard",
-        "workflow_version": 1,
+        "workflow_version": STANDARD.version,
         "state": "draft",
         **extra,
     }
@@ -27,13 +27,13 @@ def filed(seq: int, proposal_id: int, **extra: Any) -> dict[str, Any]:
 def registered(seq: int, **change: Any) -> dict[str, Any]:
     payload = {
         "name": "standard",
-        "version": 1,
+        "version": STANDARD.version,
         "kind": "standard",
         "digest": STANDARD.digest(),
         "definition": STANDARD.to_dict(),
         **change,
     }
-    return entry(seq, "workflow.registered", "standard/1", payload)
+    return entry(seq, "workflow.registered", f"standard/{STANDARD.version}", payload)
 
 
 def entry(seq: int, action: str, subject: Any, payload: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def test_a_definition_changed_under_its_digest_is_reported() -> None:
     [problem] = state.problems
     assert (problem.table, problem.key, problem.field) == (
         "workflow_versions",
-        "name=standard version=1",
+        f"name=standard version={STANDARD.version}",
         "digest",
     )
     assert problem.found == STANDARD.digest()
@@ -97,6 +97,6 @@ def test_a_definition_changed_under_its_digest_is_reported() -> None:
 def test_a_version_registered_twice_is_reported() -> None:
     state = fold(registered(1), registered(2))
     assert lines(state) == [
-        "workflow_versions[name=standard version=1] registered: "
+        f"workflow_versions[name=standard version={STANDARD.version}] registered: "
         "log seq 2 (workflow.registered) 'once', log seq 2 (workflow.registered) 'again'"
     ]

@@ -81,6 +81,9 @@ def test_contention_that_never_clears_is_503_try_again_and_writes_nothing(
 
 
 def test_contention_that_clears_is_applied_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first filing under a workflow version also registers it (a second append): file
+    # once before, so exactly one append is counted here.
+    assert api.post("/api/v1/proposals", json=FILING).status_code == 201
     proposals, entries = counts(api)
     database: Database = api.client.app.state.database  # type: ignore[attr-defined]
     with failing_appends(monkeypatch, times=3) as calls:

@@ -11,7 +11,7 @@ from testkit.world import World
 
 from governance_engine.errors import BallotRequired, InvalidInput
 from governance_engine.lifecycle import WorkflowDefinition, load_bundled, parse_workflow
-from governance_engine.persistence.models import LogEntry
+from governance_engine.persistence.models import Decision, LogEntry
 from governance_engine.services import proposals
 from governance_engine.services.workflows import WorkflowCatalog
 
@@ -132,3 +132,30 @@ def test_snapshots_from_before_the_check_are_gated_too(world: World) -> None:
     with pytest.raises(BallotRequired):
         take(world, proposal_id, "end_last_call", "wendy")
     assert "end_last_call" not in offered(world, proposal_id, "wendy")
+
+
+def test_an_override_that_ends_the_lifecycle_says_so_on_the_decision(world: World) -> None:
+    [standard] = [d for d in load_bundled() if d.name == "standard"]
+    data = copy.deepcopy(standard.to_dict())
+    data["version"] = standard.version + 1
+    # rejected is reached only after passing last call (the Board refuses): forward
+    data["actions"]["drop_after_last_call"] = {
+        "source": "wg_last_call",
+        "dest": "rejected",
+        "roles": ["sponsor.chair"],
+        "override": {"roles": ["sponsor.chair"], "reason": "required"},
+    }
+    edited = parse_workflow(data, "standard.yaml")
+    world.catalog = WorkflowCatalog([*(d for d in load_bundled() if d.name != "standard"), edited])
+    proposal_id = in_last_call(world)
+    take(world, proposal_id, "drop_after_last_call", "wendy", reason="superseded by ISO work")
+    with world.database.reader() as session:
+        decision = session.scalars(
+            select(Decision).where(
+                Decision.proposal_id == proposal_id, Decision.kind == "transition"
+            )
+        ).one()
+    assert decision.outcome == "rejected"
+    assert decision.summary.endswith(
+        "(override of the wg_last_call ballot: superseded by ISO work)"
+    )

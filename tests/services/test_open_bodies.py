@@ -112,6 +112,9 @@ def test_a_reference_that_stops_resolving_is_refused_when_the_ballot_opens(world
     add_body(world, "ethics-two", "council")
     with pytest.raises(BodyMissing, match=r"states\.toc_review\.ballot\.body"):
         open_ballot(world, proposal_id, "tara")
+    # an action only that body's chair may take says which body is missing
+    with pytest.raises(BodyMissing, match=r"actions\.toc_return\.roles: council\.chair"):
+        take(world, proposal_id, "toc_return", "tom", reason="not ready")
 
 
 def test_objections_go_to_the_parent_body_when_there_is_one(world: World) -> None:

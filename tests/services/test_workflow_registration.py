@@ -15,6 +15,8 @@ from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import LogEntry
 from governance_engine.services import replay
 
+V = next(d.version for d in load_bundled() if d.name == "standard")
+
 
 def entries(world: World, *actions: str) -> list[LogEntry]:
     with world.database.reader() as session:
@@ -32,16 +34,18 @@ def test_the_first_filing_under_a_version_registers_it_in_the_same_unit_of_work(
     filed = entries(world, "proposal.filed")
     assert registered.seq == filed[0].seq - 1
     assert registered.actor_id == world.person_ids["wendy"]
-    assert (registered.subject_type, registered.subject_id) == ("workflow", "standard/1")
+    assert registered.subject_type == "workflow"
+    assert registered.subject_id == f"standard/{standard.version}"
     assert registered.payload["digest"] == standard.digest()
     assert registered.payload["definition"] == standard.to_dict()
     assert definition_digest(registered.payload["definition"]) == standard.digest()
     assert filed[0].proposal_id == first
     assert filed[0].payload["workflow_digest"] == standard.digest()
     file(world, kind="guideline")
+    versions = {d.name: d.version for d in load_bundled()}
     assert [e.subject_id for e in entries(world, "workflow.registered")] == [
-        "standard/1",
-        "guideline/1",
+        f"standard/{versions['standard']}",
+        f"guideline/{versions['guideline']}",
     ]
     with world.database.reader() as session:
         assert replay.replay(session).ok  # first in its unit of work: it fixes the snapshot
@@ -65,11 +69,11 @@ def test_replay_reports_a_registration_whose_digest_is_not_its_definitions(world
     where = f"log seq {registered.seq} (workflow.registered)"
     real = registered.payload["digest"]
     assert report.lines() == [
-        f"workflow_versions[name=standard version=1] digest: SHA-256 of {where} {real!r}, "
+        f"workflow_versions[name=standard version={V}] digest: SHA-256 of {where} {real!r}, "
         f"{where} {forged!r}",
         f"proposals[id=1] workflow_digest: log (workflow.registered) {forged!r}, "
         f"log seq {registered.seq + 1} (proposal.filed) {real!r}",
-        f"workflow_versions[name=standard version=1] digest: log (workflow.registered) "
+        f"workflow_versions[name=standard version={V}] digest: log (workflow.registered) "
         f"{forged!r}, table (SHA-256 of the stored definition) {real!r}",
     ]
 
@@ -85,7 +89,7 @@ def test_replay_reports_a_stored_definition_edited_after_registration(world: Wor
         lines = replay.replay(session).lines()
     assert len(lines) == 1
     assert lines[0].startswith(
-        "workflow_versions[name=standard version=1] digest: log (workflow.registered) "
+        f"workflow_versions[name=standard version={V}] digest: log (workflow.registered) "
     )
 
 
@@ -100,6 +104,6 @@ def test_replay_reports_a_filing_under_a_version_never_registered(world: World) 
         lines = replay.replay(session).lines()
     assert (
         "proposals[id=2] workflow: log seq "
-        f"{registered.seq + 1} (proposal.filed) 'standard v1 registered before filing', "
+        f"{registered.seq + 1} (proposal.filed) 'standard v{V} registered before filing', "
         "log (workflow.registered entries) 'not registered'"
     ) in lines

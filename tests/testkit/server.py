@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,13 +101,18 @@ def serve_env(
 
 
 def start_server(
-    env: dict[str, str], cwd: Path, *, workers: int = 1, log_name: str = "serve.log"
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    workers: int = 1,
+    log_name: str = "serve.log",
+    args: Sequence[str] = (),
 ) -> Server:
     port = free_port()
     log_path = cwd / log_name
     with log_path.open("wb") as output:
         process = subprocess.Popen(
-            [console_script(), "serve", "--port", str(port), "--workers", str(workers)],
+            [console_script(), "serve", "--port", str(port), "--workers", str(workers), *args],
             cwd=cwd,
             env=env,
             stdout=output,
@@ -119,10 +124,15 @@ def start_server(
 
 @contextmanager
 def running_server(
-    env: dict[str, str], cwd: Path, *, workers: int = 1, log_name: str = "serve.log"
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    workers: int = 1,
+    log_name: str = "serve.log",
+    args: Sequence[str] = (),
 ) -> Iterator[Server]:
     """A started, answering server; stopped (or already killed) on leaving."""
-    server = start_server(env, cwd, workers=workers, log_name=log_name)
+    server = start_server(env, cwd, workers=workers, log_name=log_name, args=args)
     try:
         server.wait_ready()
         yield server

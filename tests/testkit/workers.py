@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.database import Database
 from testkit.isolation import ISOLATION
+from testkit.load import RESENDS
+
+T = TypeVar("T")
 
 
 def append_many(url: str, worker: int, count: int) -> int:
@@ -27,10 +31,25 @@ def append_many(url: str, worker: int, count: int) -> int:
                     payload={"worker": worker, "index": index},
                 )
 
-            database.run(append)  # re-run on contention, as every edge does
+            run_as_a_client(database, append)
         return count
     finally:
         database.dispose()
+
+
+def run_as_a_client(database: Database, work: Callable[[Any], T]) -> T:
+    """``database.run(work)``, sent again after ``Retry-After`` when it is answered try-again
+    (lost to contention on every attempt, nothing written), as the API's clients do."""
+    import time
+
+    from governance_engine.errors import TryAgain
+
+    for _ in range(RESENDS - 1):
+        try:
+            return database.run(work)
+        except TryAgain as refusal:
+            time.sleep(refusal.details["retry_after"].total_seconds())
+    return database.run(work)
 
 
 def _wait_until(start_at: float) -> None:
@@ -79,7 +98,7 @@ def fire_actions(
                 )
 
             try:
-                database.run(take)  # re-run on contention, as every edge does
+                run_as_a_client(database, take)
                 results[proposal_id] = "ok"
             except GovernanceError as refusal:
                 results[proposal_id] = refusal.code
@@ -118,7 +137,7 @@ def vote_repeatedly(
                         session, actor=actors[voter], at=at, ballot_id=ballot_id, choice=choice
                     )
 
-                database.run(work)
+                run_as_a_client(database, work)
                 acknowledged[voter] = choice
         return acknowledged
     finally:

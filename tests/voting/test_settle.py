@@ -224,6 +224,22 @@ TABLE: list[tuple[str, dict[str, Any], Sequence[int | None], str, Outcome, bool]
         False,
     ),
     (
+        "org cap: a silent primary can take a Yes below min_yes",
+        {**NO_SHARE, "min_yes": 2, "one_vote_per_organization": True},
+        [1, 1, None],
+        "-yy",
+        PASSED,
+        False,
+    ),
+    (
+        "org cap: with the primary's Yes, min_yes holds",
+        {**NO_SHARE, "min_yes": 2, "one_vote_per_organization": True},
+        [1, 1, None],
+        "y-y",
+        PASSED,
+        True,
+    ),
+    (
         "org cap: a silent alternate cannot",
         {**HALF_OR_MORE, "one_vote_per_organization": True},
         [1, 1, 2],

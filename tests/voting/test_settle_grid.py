@@ -70,6 +70,9 @@ def grid() -> list[Any]:
             **NO_SHARE,
         ),
         "max-no": make_rule(max_no=1, **NO_SHARE, blocking=True),
+        # With one vote per organization a silent first-listed member can take a Yes away.
+        "min-yes-cap": make_rule(min_yes=2, one_vote_per_organization=True, **NO_SHARE),
+        "max-no-cap": make_rule(max_no=0, one_vote_per_organization=True, **NO_SHARE),
         "electorate-share": make_rule(
             min_support_share_of_electorate=Fraction(1, 2),
             one_vote_per_organization=True,

@@ -49,6 +49,7 @@ from governance_engine.persistence.models.proposal import (
 )
 from governance_engine.persistence.models.review import Comment, Concern, Objection
 from governance_engine.persistence.models.web import SignInFailure, WebSession
+from governance_engine.persistence.models.witness import Cosignature, WitnessKey
 
 metadata = Base.metadata
 
@@ -65,6 +66,7 @@ __all__ = [
     "Checkpoint",
     "Comment",
     "Concern",
+    "Cosignature",
     "Decision",
     "IdempotencyRecord",
     "IdentityLink",
@@ -94,6 +96,7 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WitnessKey",
     "WorkflowVersion",
     "metadata",
     "table_of",
