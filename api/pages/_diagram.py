@@ -114,10 +114,10 @@ def svg(definition: WorkflowDefinition, current: str | None = None) -> Markup:
             )
             level[name] = index
 
-    title = f"{definition.title} ({definition.label})"
+    title = f"{definition.title} (version {definition.version})"
     description = (
-        f"State diagram of {definition.label}"
-        + (f"; the current state is {current.replace('_', ' ')}" if current else "")
+        f"State diagram of {title}"
+        + (f"; the current state is {definition.states[current].label}" if current else "")
         + ". The table below lists the same states and transitions."
     )
     parts = [
@@ -136,7 +136,7 @@ def svg(definition: WorkflowDefinition, current: str | None = None) -> Markup:
         rows_down = level[dest] - level[source]
         path, middle = _route(boxes[source], boxes[dest], rows_down)
         parts.append(f'<path class="edge" d="{path}" {_EDGE} marker-end="url(#arrow)"/>')
-        text = " / ".join(name.replace("_", " ") for name in names)
+        text = " / ".join(definition.actions[name].label for name in names)
         away = -1 if rows_down > 1 else 1  # the way the edge bows
         labels.append(_label(text, _clear_of(taken, text, middle, away)))
     for action in definition.actions.values():
@@ -147,7 +147,7 @@ def svg(definition: WorkflowDefinition, current: str | None = None) -> Markup:
                 f'<path class="edge shared" d="M{cx:.1f},{bottom + 32:.1f} L{cx:.1f},'
                 f'{bottom:.1f}" {_EDGE} stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
             )
-            text = f"{action.name.replace('_', ' ')}: from any of {len(action.sources)} states"
+            text = f"{action.label}: from any of {len(action.sources)} states"
             labels.append(_label(text, (cx, bottom + 42)))
     for name, box in boxes.items():
         state = definition.states[name]
@@ -159,7 +159,7 @@ def svg(definition: WorkflowDefinition, current: str | None = None) -> Markup:
         if name == current:
             classes.append("current")
         cx, cy = box.centre
-        caption = name.replace("_", " ")
+        caption = state.label
         parts.append(
             f'<g class="{" ".join(classes)}"><rect x="{box.x:.1f}" y="{box.y:.1f}" '
             f'width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="8" '

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from api.pages._labels import action_label, explained, state_label, when
 from api.pages._markdown import render_markdown
 from api.pages._web import (
     FLASH_COOKIE,
@@ -33,6 +33,7 @@ from api.pages._web import (
 from api.problems import retry_after_header, status_of
 from api.retry import RetryingRoute
 from governance_engine.errors import GovernanceError
+from governance_engine.lifecycle import humanize
 from governance_engine.log import format_timestamp
 from governance_engine.services.web_sessions import SignInThrottled
 
@@ -65,18 +66,6 @@ TITLES = {
 }
 
 
-def _when(moment: datetime | None) -> str:
-    """A time for people: ``2026-03-02 09:00 UTC``."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _words(name: object) -> str:
-    """An identifier for people: ``wg_last_call`` -> ``wg last call``."""
-    return str(name).replace("_", " ")
-
-
 def _compact_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
@@ -90,9 +79,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = _when
+    env.filters["when"] = when
     env.filters["timestamp"] = format_timestamp
-    env.filters["words"] = _words
+    env.filters["words"] = humanize
+    env.filters["state_label"] = state_label
+    env.filters["explained"] = explained
+    env.filters["action_label"] = action_label
     env.filters["json"] = _compact_json
     env.filters["markdown"] = render_markdown
     return env

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from api.pages._labels import humanize, when
 from governance_engine.services.reads import LogEntryView
 
 
@@ -55,31 +56,37 @@ def _name(names: Mapping[int, str], person_id: Any) -> str:
 
 
 def _words(value: Any) -> str:
-    return str(value).replace("_", " ")
+    return humanize(value)
 
 
-def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
+def describe(
+    view: LogEntryView, names: Mapping[int, str], bodies: Mapping[str, str] | None = None
+) -> str:
     """One entry in words (plain text: the template escapes it)."""
     p = view.payload
     action = view.entry.action
     if action == "proposal.filed":
-        return f"Filed “{p.get('title', '')}” as a {p.get('kind', '')} in {p.get('sponsor', '')}."
+        sponsor = str(p.get("sponsor", ""))
+        sponsor = (bodies or {}).get(sponsor, sponsor)
+        return (
+            f"Filed “{p.get('title', '')}” as a {_words(p.get('kind', '')).lower()} in {sponsor}."
+        )
     if action == "revision.added":
         note = f": {p['note']}" if p.get("note") else ""
         return f"Added revision {p.get('number')}{note}."
     if action == "proposal.transitioned":
         reason = f" Reason: {p['reason']}" if p.get("reason") else ""
         override = (
-            f" Override: the {_words(p.get('from', ''))} ballot had not passed."
+            f" Override: the “{_words(p.get('from', ''))}” ballot had not passed."
             if p.get("override")
             else ""
         )
         return (
-            f"{_words(p.get('action', '')).capitalize()}: {_words(p.get('from', ''))} → "
+            f"{_words(p.get('action', ''))}: {_words(p.get('from', ''))} → "
             f"{_words(p.get('to', ''))}.{override}{reason}"
         )
     if action == "ballot.opened":
-        deadline = p.get("deadline", "")
+        deadline = when(p.get("deadline", ""))
         return (
             f"Opened ballot {view.entry.subject_id} at stage {_words(p.get('stage', ''))} on "
             f"revision {p.get('revision')}, until {deadline}"
@@ -119,7 +126,12 @@ def describe(view: LogEntryView, names: Mapping[int, str]) -> str:
     return f"{action} on {view.entry.subject_type} {view.entry.subject_id}."
 
 
-def timeline(views: Iterable[LogEntryView], names: Mapping[int, str]) -> list[TimelineItem]:
+def timeline(
+    views: Iterable[LogEntryView],
+    names: Mapping[int, str],
+    bodies: Mapping[str, str] | None = None,
+) -> list[TimelineItem]:
+    """The entries in words; ``bodies`` gives body names by slug."""
     return [
         TimelineItem(
             seq=view.entry.seq,
@@ -128,7 +140,7 @@ def timeline(views: Iterable[LogEntryView], names: Mapping[int, str]) -> list[Ti
             if view.entry.actor_id is not None
             else "the system",
             action=view.entry.action,
-            text=describe(view, names),
+            text=describe(view, names, bodies),
             redacted=view.redacted,
             link=_link(view),
         )

@@ -39,6 +39,7 @@ def list_ballots(
             state=state or None,
         )
         titles = dashboard.titles(session, [item.ballot.proposal_id for item in found])
+        body_names = {b.slug: b.name for b in dashboard.bodies(session).values()}
     items = found[:PAGE_SIZE]
     next_page = None
     if len(found) > PAGE_SIZE:
@@ -50,6 +51,7 @@ def list_ballots(
         section="ballots",
         items=items,
         titles=titles,
+        body_names=body_names,
         state=state,
         next_page=next_page,
     )
@@ -70,7 +72,8 @@ def ballot_page(
         view = detail.view
         ballot = view.ballot
         proposal = reads.proposal_summary(session, ballot.proposal_id).proposal
-        body = dashboard.bodies(session)[ballot.body_id]
+        bodies = dashboard.bodies(session)
+        body = bodies[ballot.body_id]
         held = dashboard.seat_roles(session, actor=actor, body_id=ballot.body_id, at=at)
         names = dashboard.names(
             session,
@@ -91,6 +94,7 @@ def ballot_page(
         ballot=ballot,
         proposal=proposal,
         body=body,
+        body_names={b.slug: b.name for b in bodies.values()},
         rule=rule,
         names=names,
         votes={vote.voter_id: vote for vote in view.votes},

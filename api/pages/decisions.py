@@ -63,6 +63,7 @@ def register(
         items=items,
         titles=titles,
         bodies=bodies,
+        body_names={b.slug: b.name for b in bodies},
         filters=filters,
         next_page=next_page,
     )

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from api.deps import CatalogDep, ClockDep, DatabaseDep
 from api.pages import _diagram, review
+from api.pages._labels import action_label, state_label
 from api.pages._render import PageRoute, render, see_other
 from api.pages._timeline import TimelineItem, people_in, timeline
 from api.pages._web import CurrentViewer, PostedForm, Viewer, flash, parse_int
@@ -244,7 +245,9 @@ def _load(
         actions=actions,
         revisions=revisions,
         ballots=held,
-        timeline=timeline(history, names),
+        timeline=timeline(
+            history, names, {b.slug: b.name for b in dashboard.bodies(session).values()}
+        ),
         names=names,
         sponsor=dashboard.bodies(session)[proposal.sponsor_body_id],
         permissions=_permissions(machine.definition, proposal.state, my_roles, open_ballot),
@@ -266,6 +269,8 @@ def proposal_page(
         discussion = review.load(
             session, viewer, catalog, page.summary.proposal, page.revisions, at
         )
+        body_names = {b.slug: b.name for b in dashboard.bodies(session).values()}
+    body_names["sponsor"] = page.sponsor.name
     proposal = page.summary.proposal
     definition = page.definition
     return render(
@@ -280,6 +285,7 @@ def proposal_page(
         mermaid=to_mermaid(definition, highlight=proposal.state),
         stage=definition.states[proposal.state].ballot,
         review=discussion,
+        body_names=body_names,
     )
 
 
@@ -304,9 +310,12 @@ def take_action(
             expected_version=posted.form.optional_int("version"),
             reason=posted.form.get("reason"),
         )
-        state = proposal.state
+        definition = catalog.machine(
+            session, proposal.workflow_name, proposal.workflow_version
+        ).definition
     response = see_other(f"/proposals/{proposal_id}")
-    flash(response, request, f"Done: {action.replace('_', ' ')}. The proposal is now {state}.")
+    done, state = action_label(action, definition), state_label(proposal.state, definition)
+    flash(response, request, f"Done: {done}. The proposal is now {state}.")
     return response
 
 

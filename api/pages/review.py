@@ -160,7 +160,7 @@ def load(
             and comments.is_participant(session, person_id, proposal, at, machine.definition)
         ),
         may_raise_concern=may_raise,
-        reviewing_body=body.slug,
+        reviewing_body=body.name,
         open_decisions=open_decisions,
         objection_window=window.after if window is not None else None,
         addressable=addressable,

@@ -28,6 +28,7 @@ from governance_engine.lifecycle.definition import (
 )
 from governance_engine.lifecycle.diagram import to_mermaid
 from governance_engine.lifecycle.guards import GUARDS, Guard, ProposalFacts
+from governance_engine.lifecycle.labels import humanize
 from governance_engine.lifecycle.loader import (
     bundled_workflows_path,
     load_bundled,
@@ -59,6 +60,7 @@ __all__ = [
     "WorkflowMachine",
     "WorkflowRegistry",
     "bundled_workflows_path",
+    "humanize",
     "load_bundled",
     "load_directory",
     "load_workflow",

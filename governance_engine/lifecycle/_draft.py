@@ -46,6 +46,7 @@ class StateDraft:
     approved: bool = False
     ballot: BallotDraft | None = None
     timer: TimerDraft | None = None
+    title: str | None = None
 
 
 @dataclass
@@ -56,6 +57,7 @@ class ActionDraft:
     guards: list[str] = field(default_factory=list)
     description: str = ""
     override: Override | None = None
+    title: str | None = None
 
 
 @dataclass
@@ -93,6 +95,7 @@ def build(draft: Draft) -> WorkflowDefinition:
             guards=tuple(action.guards),
             description=action.description,
             override=action.override,
+            title=action.title,
         )
         for name, action in draft.actions.items()
     }
@@ -135,4 +138,5 @@ def _build_state(name: str, state: StateDraft) -> StateDefinition:
         approved=state.approved,
         ballot=ballot,
         timer=timer,
+        title=state.title,
     )

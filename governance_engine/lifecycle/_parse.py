@@ -55,11 +55,11 @@ _TOP_REQUIRED: Final = (
 )
 _TOP_OPTIONAL: Final = ("description", "objection_window", "public", "sponsor_kinds")
 _MAX_WINDOW_DAYS: Final = 366
-_STATE_OPTIONAL: Final = ("description", "terminal", "approved", "ballot", "timer")
+_STATE_OPTIONAL: Final = ("title", "description", "terminal", "approved", "ballot", "timer")
 _BALLOT_REQUIRED: Final = ("body", "rule", "outcomes")
 _TIMER_REQUIRED: Final = ("after", "action")
 _ACTION_REQUIRED: Final = ("source", "dest", "roles")
-_ACTION_OPTIONAL: Final = ("guards", "description", "override")
+_ACTION_OPTIONAL: Final = ("title", "guards", "description", "override")
 _OVERRIDE_REQUIRED: Final = ("roles", "reason")
 _BODY_HINT: Final = "'sponsor' or a body slug: lower-case letters and digits, single hyphens"
 
@@ -317,6 +317,7 @@ def _read_state(problems: Problems, path: str, value: Any) -> StateDraft:
         return state
     description = _string(problems, join(path, "description"), fields.get("description", ""))
     state.description = description or ""
+    state.title = _title(problems, join(path, "title"), fields)
     state.terminal = _boolean(problems, join(path, "terminal"), fields.get("terminal", False))
     state.approved = _boolean(problems, join(path, "approved"), fields.get("approved", False))
     if "ballot" in fields:
@@ -451,9 +452,20 @@ def _read_action(problems: Problems, path: str, value: Any) -> ActionDraft:
             action.guards.append(guard)
     description = _string(problems, join(path, "description"), fields.get("description", ""))
     action.description = description or ""
+    action.title = _title(problems, join(path, "title"), fields)
     if "override" in fields:
         action.override = _read_override(problems, join(path, "override"), fields["override"])
     return action
+
+
+def _title(problems: Problems, path: str, fields: Mapping[str, Any]) -> str | None:
+    """An optional ``title``: the words pages show; absent or blank means the default."""
+    if "title" not in fields:
+        return None
+    title = _string(problems, path, fields["title"])
+    if title is None or not title.strip():
+        return None
+    return title.strip()
 
 
 def _read_override(problems: Problems, path: str, value: Any) -> Override | None:

@@ -21,6 +21,8 @@ The workflow language (one file per workflow; the file is named after the workfl
                                     # (default: [working_group])
     states:
       toc_review:                   # names: lower-case letters, digits and '_'
+        title: TOC review           # optional, for states and actions: the words pages show
+                                    # (default: the name in words, "toc_review" -> "TOC review")
         terminal: false             # a final state: no action may leave it
         approved: false             # the proposal is approved here (published, incubating...)
         ballot:                     # this state is a vote of one body
@@ -63,6 +65,8 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
+
+from governance_engine.lifecycle.labels import humanize
 
 if TYPE_CHECKING:
     from governance_engine.voting import Rule
@@ -187,6 +191,12 @@ class StateDefinition:
     approved: bool
     ballot: BallotStage | None
     timer: Timer | None
+    title: str | None = None
+    """The words pages show for this state; None: the name in words (``label``)."""
+
+    @property
+    def label(self) -> str:
+        return self.title or humanize(self.name)
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,12 @@ class ActionDefinition:
     guards: tuple[str, ...]
     description: str
     override: Override | None = None
+    title: str | None = None
+    """The words pages show for this action; None: the name in words (``label``)."""
+
+    @property
+    def label(self) -> str:
+        return self.title or humanize(self.name)
 
     def allows(self, role: RoleRef | str) -> bool:
         """Whether ``role`` is one of the roles named for this action."""
@@ -318,6 +334,7 @@ def thaw(value: Any) -> Any:
 
 
 def _state_to_dict(state: StateDefinition) -> dict[str, Any]:
+    """Without ``title`` when there is none: adding the key changed no digest."""
     data: dict[str, Any] = {
         "description": state.description,
         "terminal": state.terminal,
@@ -331,11 +348,13 @@ def _state_to_dict(state: StateDefinition) -> dict[str, Any]:
         }
     if state.timer is not None:
         data["timer"] = {"after": state.timer.after, "action": state.timer.action}
+    if state.title is not None:
+        data["title"] = state.title
     return data
 
 
 def _action_to_dict(action: ActionDefinition) -> dict[str, Any]:
-    """Without ``override`` when there is none: adding the key changed no digest."""
+    """Without ``override`` or ``title`` when there is none: adding them changed no digest."""
     data: dict[str, Any] = {
         "source": list(action.sources),
         "dest": action.dest,
@@ -348,4 +367,6 @@ def _action_to_dict(action: ActionDefinition) -> dict[str, Any]:
             "roles": [str(role) for role in action.override.roles],
             "reason": action.override.reason,
         }
+    if action.title is not None:
+        data["title"] = action.title
     return data

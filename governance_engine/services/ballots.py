@@ -30,7 +30,7 @@ from governance_engine.errors import (
     ProxyOverruled,
     StaleVersion,
 )
-from governance_engine.lifecycle import BallotStage, WorkflowDefinition
+from governance_engine.lifecycle import BallotStage, WorkflowDefinition, humanize
 from governance_engine.persistence import log_writer
 from governance_engine.persistence.models import (
     Ballot,
@@ -512,7 +512,7 @@ def close_ballot(
         kind="ballot",
         outcome=outcome,
         summary=f"{body.name} ballot {ballot.id} on proposal {proposal.id} ({proposal.title}), "
-        f"stage {ballot.stage}: {outcome}",
+        f"stage “{humanize(ballot.stage)}”: {humanize(outcome).lower()}",
         tally=tally,
         rule=ballot.rule,
         digest=ballot.digest,

@@ -9,8 +9,10 @@ against the log.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -18,11 +20,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy.orm import Session
 
 from governance_engine.errors import NotFound
+from governance_engine.lifecycle import humanize
 from governance_engine.log import format_timestamp
 from governance_engine.persistence.models import Ballot, Decision
 from governance_engine.persistence.repositories import ballots as ballot_queries
 from governance_engine.persistence.repositories import records as queries
-from governance_engine.voting import Rule
+from governance_engine.voting import Outcome, Rule
 
 RecordFormat = Literal["markdown", "html"]
 
@@ -88,7 +91,9 @@ def build_record(session: Session, number: str) -> DecisionRecord:
         rule_name=ballot.rule_name if ballot else None,
         rule_words=Rule.from_dict(decision.rule).describe() if decision.rule else None,
         secret=bool(ballot and ballot.secret),
-        tally=published_tally(decision.tally, secret=bool(ballot and ballot.secret)),
+        tally=_readable_tally(
+            session, published_tally(decision.tally, secret=bool(ballot and ballot.secret))
+        ),
         votes=_votes(session, ballot, decision) if ballot else (),
         first_seq=evidence[0].seq if evidence else None,
         first_hash=evidence[0].hash if evidence else None,
@@ -99,6 +104,32 @@ def build_record(session: Session, number: str) -> DecisionRecord:
 
 _NAMES_VOTERS = ("lines", "standing_blocks")
 
+# What a tally's explanation says only while a ballot is open.
+_WHILE_OPEN = ("May close now", "May not close yet", "Settled:", "Not settled:")
+_OUTCOME_LINE = re.compile(
+    r"^Outcome (?:if closed now|at the deadline if nothing changes): (\w+)\.$"
+)
+_VOTER = re.compile(r"\bvoter (\d+)\b")
+_OUTCOME_WORD = re.compile(r"\b(" + "|".join(o.value for o in Outcome) + r")\b")
+
+
+def readable_lines(lines: Iterable[str], names: Mapping[int, str], *, closed: bool) -> list[str]:
+    """A tally's explanation for people: voters by name, outcomes in words, and, once the
+    ballot is closed, what was decided rather than what closing now would give."""
+    shown: list[str] = []
+    for line in lines:
+        if closed and line.startswith(_WHILE_OPEN):
+            continue
+        found = _OUTCOME_LINE.match(line)
+        if found and closed:
+            line = f"Outcome: {humanize(found.group(1))}."
+        elif found:
+            line = line[: found.start(1)] + humanize(found.group(1)) + "."
+        else:
+            line = _OUTCOME_WORD.sub(lambda m: humanize(m.group(1)).lower(), line)
+        shown.append(_VOTER.sub(lambda m: names.get(int(m.group(1)), m.group(0)), line))
+    return shown
+
 
 def published_tally(tally: dict[str, Any], *, secret: bool) -> dict[str, Any]:
     """The tally as a record publishes it: of a secret ballot, only the counts, since the
@@ -106,6 +137,16 @@ def published_tally(tally: dict[str, Any], *, secret: bool) -> dict[str, Any]:
     if not secret:
         return dict(tally)
     return {key: value for key, value in tally.items() if key not in _NAMES_VOTERS}
+
+
+def _readable_tally(session: Session, tally: dict[str, Any]) -> dict[str, Any]:
+    """The explanation's sentences as a record states them: names, words, what was decided."""
+    lines = tally.get("lines")
+    if not isinstance(lines, list):
+        return tally
+    mentioned = {int(m.group(1)) for line in lines for m in _VOTER.finditer(str(line))}
+    names = queries.people_names(session, mentioned) if mentioned else {}
+    return {**tally, "lines": readable_lines((str(x) for x in lines), names, closed=True)}
 
 
 def _votes(session: Session, ballot: Ballot, decision: Decision) -> tuple[VoteLine, ...]:
@@ -145,7 +186,15 @@ def _environment() -> Environment:
     )
     environment.filters["timestamp"] = format_timestamp
     environment.filters["md"] = _escape_markdown
+    environment.filters["words"] = humanize
+    environment.filters["when"] = _when
     return environment
+
+
+def _when(moment: datetime) -> str:
+    """``6 December 2026, 04:22 UTC``."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 def _escape_markdown(text: object) -> str:

@@ -129,6 +129,31 @@ def _shot(page: Any, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# The innermost elements that reach past the right edge, to say what to fix.
+WIDER_THAN_THE_SCREEN = """
+[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 8)
+  .map(e => [e.tagName.toLowerCase(), e.className, Math.round(e.getBoundingClientRect().right)])
+"""
+
+
+def _fits_a_phone(page: Any, name: str, *, full_page: bool = True) -> None:
+    """At 390 px the page does not scroll sideways (wide tables scroll in their own box)."""
+    page.set_viewport_size(PHONE)
+    try:
+        page.wait_for_function("window.innerWidth === 390")
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        wide = page.evaluate(WIDER_THAN_THE_SCREEN) if widths[0] > widths[1] else []
+        assert widths[0] <= widths[1], f"{name} scrolls sideways at 390 px: {widths} {wide}"
+        _shot(page, f"{name}-390", full_page=full_page)
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
 def _sign_in(page: Any, service: Service, who: str) -> None:
     page.goto(f"{service.url}/")
     assert page.url.startswith(f"{service.url}/sign-in")
@@ -182,8 +207,9 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
 
     # It is submitted to the working group, whose ballot the chair opens.
     page.get_by_role("button", name="Submit", exact=True).click()
-    page.get_by_text("The proposal is now wg_review").wait_for()
-    assert _current_state(page).startswith("wg review")
+    page.get_by_text("The proposal is now WG review.").wait_for()
+    assert _current_state(page).startswith("WG review")
+    assert "wg_review" not in page.locator("main").inner_text()
     _shot(page, "proposal")
     page.locator("figure.diagram").screenshot(path=str(SCREENSHOTS / "proposal-workflow.png"))
     page.get_by_role("button", name="Open the ballot").click()
@@ -219,7 +245,7 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     page.get_by_role("button", name="Cast my vote").click()
     page.get_by_text("The vote was recorded.").wait_for()
     deadline = time.monotonic() + 15
-    while "closed: passed" not in page.locator("dl.facts").inner_text():
+    while "Closed: Passed" not in page.locator("dl.facts").inner_text():
         assert time.monotonic() < deadline, "the ballot was never closed by tick"
         time.sleep(0.5)
         page.reload()
@@ -227,9 +253,22 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     page.get_by_role("link", name=re.compile(r"^decision ")).click()
     page.get_by_role("heading", level=1, name=re.compile("^Decision ")).wait_for()
     assert HOSTILE in page.locator("article").inner_text()
+    decision_url = page.url
     _shot(page, "decision-record")
     page.goto(proposal_url)
-    assert _current_state(page).startswith("wg last call")
+    assert _current_state(page).startswith("WG last call")
+    # Every main page kind fits a phone: no sideways scroll of the page itself.
+    for name, path in (
+        ("dashboard", "/"),
+        ("proposals", "/proposals"),
+        ("proposal", proposal_url),
+        ("ballots", "/ballots?state="),
+        ("ballot", ballot_url),
+        ("decisions", "/decisions"),
+        ("decision-record", decision_url),
+    ):
+        page.goto(path if path.startswith("http") else f"{service.url}{path}")
+        _fits_a_phone(page, name)
     _sign_out(page)
 
     # The auditor sees the log verify, and its latest checkpoint.
@@ -237,6 +276,7 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     page.get_by_role("navigation").get_by_role("link", name="Decision log").click()
     assert "vote.cast" in page.locator("table.log").inner_text()
     _shot(page, "log-browser", full_page=False)  # the whole log is a long page
+    _fits_a_phone(page, "log-browser", full_page=False)
     page.get_by_role("link", name="Verify the whole chain now").click()
     page.get_by_text("The log verifies").wait_for()
     _shot(page, "log-verified")

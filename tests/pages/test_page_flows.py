@@ -91,7 +91,7 @@ def test_a_chair_files_submits_and_opens_a_ballot_and_members_vote(site: Site) -
     assert "<article>" in record.text
     assert "Signed model cards" in record.text
     state = wendy.get(f"/proposals/{proposal_id}").text
-    assert "wg last call" in state
+    assert "WG last call" in state
 
 
 def test_every_page_renders_for_the_right_person(site: Site) -> None:
