@@ -47,7 +47,7 @@ class DecisionRead(BaseModel):
             outcome=decision.outcome,
             digest=decision.digest,
             rule=decision.rule,
-            tally=decision.tally,
+            tally=summary.tally,
             summary=decision.summary,
             decided_at=decision.decided_at,
             ballot_id=decision.ballot_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from governance_engine.persistence.repositories import directory
 from governance_engine.services.ballot_views import BallotView, view_ballot
 from governance_engine.services.ballots import get_ballot
 from governance_engine.services.identity import Actor
+from governance_engine.services.records import secret_explanation
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ class BallotDetail:
 class DecisionSummary:
     decision: Decision
     body: str  # the deciding body's slug
+    secret: bool = False  # decided by a secret ballot: its tally names no voter
+
+    @property
+    def tally(self) -> dict[str, Any] | None:
+        """The tally as the register publishes it (see ``records.published_tally``)."""
+        tally = self.decision.tally
+        return secret_explanation(tally) if self.secret and tally is not None else tally
 
 
 def _body_slugs(session: Session) -> dict[int, str]:
@@ -122,11 +131,17 @@ def list_decisions(
         text=text,
     )
     slugs = _body_slugs(session)
-    return [DecisionSummary(decision, slugs[decision.body_id]) for decision in rows]
+    secret = ballot_queries.secret_ids(session, [d.ballot_id for d in rows if d.ballot_id])
+    return [
+        DecisionSummary(decision, slugs[decision.body_id], decision.ballot_id in secret)
+        for decision in rows
+    ]
 
 
 def get_decision(session: Session, number: str) -> DecisionSummary:
     decision = decision_queries.by_number(session, number)
     if decision is None:
         raise NotFound(f"there is no decision {number}")
-    return DecisionSummary(decision, _body_slugs(session)[decision.body_id])
+    ballots = [decision.ballot_id] if decision.ballot_id is not None else []
+    secret = bool(ballot_queries.secret_ids(session, ballots))
+    return DecisionSummary(decision, _body_slugs(session)[decision.body_id], secret)

@@ -20,6 +20,7 @@ from governance_engine.services import concerns
 from governance_engine.services.ballots import evaluate_ballot, frozen_rule, get_ballot
 from governance_engine.services.concerns import ConcernView
 from governance_engine.services.identity import Actor
+from governance_engine.services.records import secret_explanation
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def view_ballot(session: Session, *, viewer: Actor, ballot_id: int, at: datetime
     turnout = evaluated.explanation.to_dict(hide_tally=True)
     if evaluation is not None and ballot.state == "cancelled":
         evaluation["outcome"] = None
+    if evaluation is not None and not see_choices:  # a secret ballot, read by a non-auditor
+        evaluation["explanation"] = secret_explanation(evaluation["explanation"])
     return BallotView(
         ballot=ballot,
         rule_description=frozen_rule(ballot).describe(),

@@ -131,6 +131,14 @@ def readable_lines(lines: Iterable[str], names: Mapping[int, str], *, closed: bo
     return shown
 
 
+def secret_explanation(explanation: Mapping[str, Any]) -> dict[str, Any]:
+    """An explanation of a secret ballot as anyone but an auditor may read it, the keys kept:
+    no standing blocks and no sentence naming a voter (those would say how someone voted)."""
+    lines = explanation.get("lines")
+    kept = [x for x in lines if not _VOTER.search(str(x))] if isinstance(lines, list) else lines
+    return {**explanation, "lines": kept, "standing_blocks": []}
+
+
 def published_tally(tally: dict[str, Any], *, secret: bool) -> dict[str, Any]:
     """The tally as a record publishes it: of a secret ballot, only the counts, since the
     explanation's sentences and the standing blocks name who took a blocking position."""

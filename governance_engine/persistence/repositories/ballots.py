@@ -282,6 +282,14 @@ def page(
     return list(session.scalars(statement.order_by(Ballot.id).limit(limit)))
 
 
+def secret_ids(session: Session, ballot_ids: list[int]) -> set[int]:
+    """Which of these ballots are secret, in one query."""
+    if not ballot_ids:
+        return set()
+    statement = select(Ballot.id).where(Ballot.id.in_(ballot_ids), Ballot.secret.is_(True))
+    return set(session.scalars(statement))
+
+
 def context_of(session: Session, ballot_ids: list[int]) -> dict[int, tuple[str, str | None]]:
     """Each ballot's body slug and decision number (if closed), in one query."""
     if not ballot_ids:
