@@ -131,3 +131,10 @@ def test_from_dict_accepts_the_edges() -> None:
     assert SignedCheckpoint.from_dict(data).tree_size == 0
     data["key_id"] = 12
     assert SignedCheckpoint.from_dict(data).key_id == "12"
+
+
+def test_a_signature_with_characters_outside_base64_is_refused() -> None:
+    data = checkpoint().to_dict()
+    data["signature"] = data["signature"][:8] + "*" + data["signature"][8:]
+    with pytest.raises(ValueError, match=r"^checkpoint is malformed: "):
+        SignedCheckpoint.from_dict(data)

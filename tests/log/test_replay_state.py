@@ -153,6 +153,44 @@ def untidy_log() -> Any:
     add("ballot.cancelled", 11, proposal_id=2)
     add("proposal.transitioned", 1, proposal_id=None, to="x")
     add("vote.changed", 9, actor=DAVE, proposal_id=2, voter_id=ALICE, choice="yes", previous=None)
+    add(
+        "proposal.filed",
+        3,
+        actor=ALICE,
+        proposal_id=3,
+        kind="project",
+        title="Kit",
+        summary="A kit",
+        authors=[DAVE, BOB],
+        workflow="project",
+        workflow_version=1,
+        state="draft",
+    )
+    add(
+        "ballot.opened",
+        12,
+        actor=CAROL,
+        proposal_id=3,
+        stage="review",
+        revision=1,
+        digest="d3",
+        rule={"name": "y"},
+        secret=True,
+        deadline=format_timestamp(log.at(60)),
+        electorate=[{"person_id": ALICE, "organization_id": 1}],
+    )
+    add(
+        "proposal.filed",
+        4,
+        actor=None,
+        proposal_id=4,
+        kind="guideline",
+        title="Alone",
+        summary="Never touched",
+        workflow="guideline",
+        workflow_version=1,
+        state="draft",
+    )
     add("webhook.created", 1, proposal_id=None)
     add("proposal.archived", 1)
     return log  # fmt: skip

@@ -30,7 +30,7 @@ from governance_engine.log import (
 )
 from governance_engine.log.canonical import canonical_bytes
 from governance_engine.log.merkle import EMPTY_ROOT, leaf_hash, node_hash, root_from_leaf_hashes
-from governance_engine.log.replay_records import text_digest
+from governance_engine.log.replay_records import Difference, text_digest
 
 FIRST = EntryContent(
     seq=1,
@@ -271,3 +271,12 @@ def test_canonical_bytes_refuses_what_json_cannot_say() -> None:
     # The chain hashes normalised payloads with canonical_bytes; NaN must never become text.
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         canonical_bytes({"x": float("nan")})
+
+
+def test_a_row_missing_from_either_side_is_named_with_the_side_that_has_it() -> None:
+    assert Difference("ballots", "id=7", None, True, False).describe() == (
+        "ballots[id=7]: in the log, missing from the table"
+    )
+    assert Difference("ballots", "id=7", None, False, True).describe() == (
+        "ballots[id=7]: in the table, missing from the log"
+    )

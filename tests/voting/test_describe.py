@@ -10,6 +10,7 @@ import pytest
 from governance_engine.voting import PRESETS, Rule, ThresholdBase
 from governance_engine.voting._describe import duration_words, share_words
 from governance_engine.voting._serialize import format_duration
+from governance_engine.voting._tally import threshold_count, threshold_met
 
 RECUSE = (
     "A voter who chooses Recuse is recused and leaves every denominator. "
@@ -203,3 +204,29 @@ def test_a_rule_document_writes_each_field_as_stored() -> None:
     assert list(data)[:4] == ["name", "description", "choices", "support"]
     assert "labels" not in data
     assert Rule.from_dict(data) == rule
+
+
+@pytest.mark.parametrize(
+    ("share", "strict", "ties", "base", "needed"),
+    [
+        (Fraction(0), True, False, 5, 1),  # "at least one"
+        (Fraction(0), False, False, 5, 0),  # any result
+        (Fraction(1, 2), True, False, 4, 3),  # more than half of 4
+        (Fraction(1, 2), True, False, 5, 3),
+        (Fraction(1, 2), True, True, 4, 2),  # a tie passes
+        (Fraction(1, 2), False, False, 4, 2),  # at least half
+        (Fraction(1, 2), False, False, 1, 1),
+        (Fraction(2, 3), False, False, 3, 2),
+        (Fraction(2, 3), False, False, 0, 1),  # a share is never met by nobody
+        (Fraction(1), False, False, 7, 7),
+    ],
+)
+def test_the_support_a_threshold_needs(
+    share: Fraction, strict: bool, ties: bool, base: int, needed: int
+) -> None:
+    rule = Rule(threshold=share, threshold_strict=strict, tie_passes=ties)
+    assert threshold_count(rule, base) == needed
+    # the least support that meets it, and one less does not
+    assert threshold_met(rule, needed, base)
+    if needed:
+        assert not threshold_met(rule, needed - 1, base)

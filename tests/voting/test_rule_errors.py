@@ -67,7 +67,7 @@ RULES: list[tuple[dict[str, Any], str, str]] = [
     ({"max_no": "1"}, f"max_no: {WHOLE} '1'", "max_no"),
     ({"tie_passes": 1}, "tie_passes: must be true or false", "tie_passes"),
     ({"quorum_counts_abstentions": None}, "quorum_counts_abstentions: must be true or false", "quorum_counts_abstentions"),
-    ({"threshold_base": "all"}, "threshold_base: 'all' is not one of cast, cast_excluding_abstentions, electorate_minus_recused", "threshold_base"),
+    ({"threshold_base": "all"}, "threshold_base: 'all' is not one of cast, cast_excluding_abstentions, electorate_minus_recused, present", "threshold_base"),
     ({"threshold": Fraction(1), "threshold_strict": True}, "threshold: more than all of the base can never be reached", "threshold"),
     ({"lazy_consensus": True}, "threshold: a lazy-consensus rule passes on silence: set threshold to 0", "threshold"),
     ({**LAZY, "threshold_strict": True}, "threshold: a lazy-consensus rule passes on silence: set threshold to 0", "threshold"),
@@ -107,7 +107,7 @@ DOCUMENTS: list[tuple[Any, str, str | None]] = [
 ]  # fmt: skip
 
 CONFIGS: list[tuple[Any, str, str | None]] = [
-    ("nope", "preset: unknown preset 'nope'; known presets: simple-majority, two-thirds-of-body, iesg, apache-release, openstack-tc, iab, lazy-consensus", "preset"),
+    ("nope", "preset: unknown preset 'nope'; known presets: simple-majority, two-thirds-of-body, iesg, apache-release, openstack-tc, iab, lazy-consensus, w3c-appeal, cncf-toc-meeting, openstack-tc-meeting", "preset"),
     (5, "a rule is a preset name or a mapping, not int", None),
     ({"preset": 3}, "preset: must be a preset name, not 3", "preset"),
     ({"preset": "iab", "min_yes": -1}, f"preset 'iab' with overrides: min_yes: {WHOLE} -1", "min_yes"),
