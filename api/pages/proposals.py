@@ -29,7 +29,9 @@ from governance_engine.services import (
     reads,
     roles,
 )
+from governance_engine.services.actor import Actor
 from governance_engine.services.ballot_reads import BallotSummary
+from governance_engine.services.filing import filing_choices
 from governance_engine.services.proposals import AvailableAction
 from governance_engine.services.reads import ProposalSummary
 from governance_engine.services.workflows import WorkflowCatalog
@@ -102,19 +104,22 @@ def _new_form(
     request: Request,
     session: Session,
     catalog: WorkflowCatalog,
+    viewer: Actor,
+    at: datetime,
     *,
     values: dict[str, str],
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    choices = filing_choices(session, actor=viewer, at=at, catalog=catalog)
     return render(
         request,
         "proposal_new.html",
         status=status,
         title="File a proposal",
         section="proposals",
-        workflows=catalog.offered(),
-        groups=_working_groups(session),
+        workflows=choices.workflows,
+        groups=choices.sponsors,
         values=values,
         error=error,
     )
@@ -122,10 +127,14 @@ def _new_form(
 
 @router.get("/proposals/new")
 def new_proposal(
-    request: Request, viewer: CurrentViewer, database: DatabaseDep, catalog: CatalogDep
+    request: Request,
+    viewer: CurrentViewer,
+    database: DatabaseDep,
+    catalog: CatalogDep,
+    clock: ClockDep,
 ) -> Response:
     with database.reader() as session:
-        return _new_form(request, session, catalog, values={})
+        return _new_form(request, session, catalog, viewer.actor, clock.now(), values={})
 
 
 @router.post("/proposals")
@@ -160,6 +169,8 @@ def file_proposal(
                 request,
                 session,
                 catalog,
+                posted.viewer.actor,
+                clock.now(),
                 values=values,
                 error=error.message,
                 status=status_of(error),

@@ -192,7 +192,7 @@ def test_people_do_their_work_in_a_real_browser(service: Service, browser_page: 
     page.get_by_role("link", name="Proposals", exact=True).click()
     page.get_by_role("link", name="File a proposal").click()
     page.get_by_label("Workflow").select_option("standard")
-    page.get_by_label("Working group").select_option("wg-trust-validation")
+    page.get_by_label("Sponsoring body").select_option("wg-trust-validation")
     page.get_by_label("Title").fill(HOSTILE)
     page.get_by_label("Summary").fill('A summary with " onmouseover="alert(2) in it.')
     page.get_by_label("Text of the first revision").fill(

@@ -306,3 +306,15 @@ def test_the_filing_form_offers_every_workflow_by_title_and_kind(site: Site) -> 
     )
     assert refused.status_code == 422
     assert "serves proposals of kind &#39;guideline&#39;, not &#39;standard&#39;" in refused.text
+
+
+def test_the_filing_form_offers_only_the_bodies_one_may_file_in(site: Site) -> None:
+    wendy = site.browser("wendy").get("/proposals/new").text
+    sponsors = re.findall(r'<option value="([a-z0-9-]+)"[^>]*>[^<]+</option>', wendy)
+    assert "wg-trust-validation" in sponsors
+    assert "wg-hardware-infrastructure" not in sponsors  # she holds no seat there
+    assert "toc" not in sponsors
+    assert "You hold no seat" not in wendy
+    tara = site.browser("tara").get("/proposals/new").text
+    assert "You hold no seat from which to file a proposal" in " ".join(tara.split())
+    assert 'value="standard"' not in tara
