@@ -246,7 +246,15 @@ def run_baseline(server_url: str, *, clients: int, workers: int, seconds: float)
         port = free_port()
         server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "_bare_app:app", "--port", str(port)),
+                *(
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "_bare_app:app",
+                    "--no-access-log",
+                    "--port",
+                    str(port),
+                ),
                 *("--workers", str(workers), "--log-level", "warning"),
             ],
             env=env,

@@ -133,7 +133,15 @@ def main(argv: list[str] | None = None) -> int:
         bare_port, serve_port = free_port(), free_port()
         bare_server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "_bare_app:app", "--port", str(bare_port)),
+                *(
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "_bare_app:app",
+                    "--no-access-log",
+                    "--port",
+                    str(bare_port),
+                ),
                 *("--workers", str(args.workers), "--log-level", "warning"),
             ],
             env=env,

@@ -122,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
                 first_answer([script, "serve", "--port", str(port)], port, workdir, env)
             )
             port = free_port()
-            bare = [python, "-m", "uvicorn", "bare_start:app", "--port", str(port)]
+            bare = [
+                python,
+                "-m",
+                "uvicorn",
+                "bare_start:app",
+                "--no-access-log",
+                "--port",
+                str(port),
+            ]
             results["bare uvicorn, first request"].append(first_answer(bare, port, workdir, env))
 
     medians = {name: statistics.median(times) for name, times in results.items()}

@@ -37,6 +37,11 @@ def register(commands: Commands) -> None:
         f"(default: ${WORKFLOWS_DIR_VARIABLE})",
     )
     serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log one line per request (off by default: it costs a write per request)",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
         help="seed an empty database with the demo alliance on start and print its API tokens; "
@@ -76,6 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=args.access_log,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=list(proxies) or None,
         # uvicorn kills a worker that does not answer its health check in time; 5 s (its
