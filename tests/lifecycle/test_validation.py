@@ -52,8 +52,8 @@ TOP_KEYS = (
     "actions, approval_requires, description, initial, kind, name, objection_window, public, "
     "sponsor_kinds, states, title, version"
 )
-STATE_KEYS = "approved, ballot, description, terminal, timer"
-ACTION_KEYS = "description, dest, guards, override, roles, source"
+STATE_KEYS = "approved, ballot, description, terminal, timer, title"
+ACTION_KEYS = "description, dest, guards, override, roles, source, title"
 GUARD_NAMES = (
     "approval_ballots_passed, ballot_passed, has_revision, no_open_ballot, no_open_concerns, "
     "no_open_objections"
