@@ -58,6 +58,7 @@ from testkit.world import World, build_world
 
 from governance_engine.errors import (
     ActionNotAvailable,
+    BallotRequired,
     Conflict,
     GovernanceError,
     GuardFailed,
@@ -174,6 +175,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 refusals.add(PermissionDenied)
             if not facts.guards_hold(definition, model.definition):
                 refusals.add(GuardFailed)
+                if "ballot_passed" in definition.guards and not facts.stage_passed:
+                    refusals.add(BallotRequired)  # stage gating may refuse it first
         taken = self.driver.take(model.id, action, by)
         doing = f"{by} ({', '.join(sorted(roles)) or 'no role'}) taking {action} in {model.state}"
         check_outcome(taken, refusals, doing)

@@ -187,8 +187,13 @@ class Facts:
     revision: int
     open_ballot: bool
     passed: frozenset[str]
+    stage_passed: bool = False
+    """The current stage's latest ballot on this text, closed since the stage was entered,
+    passed (what the ``ballot_passed`` guard and stage gating ask)."""
 
     def guard_holds(self, guard: str, definition: WorkflowDefinition) -> bool:
+        if guard == "ballot_passed":
+            return self.stage_passed
         if guard == "has_revision":
             return self.revision > 0
         if guard == "no_open_ballot":
@@ -523,7 +528,23 @@ class Driver:
         observed = self.observe([model.id])[model.id]
         latest = self.latest_closed(model, observed.revision)
         passed = frozenset(ref for ref, b in latest.items() if b.outcome == "passed")
-        return Facts(observed.revision, observed.open_ballot is not None, passed)
+        stage_passed = self.stage_passed(model, observed)
+        return Facts(observed.revision, observed.open_ballot is not None, passed, stage_passed)
+
+    def stage_passed(self, model: ProposalModel, observed: Observed) -> bool:
+        """Read apart from ``services.gating``: the ballots of the current stage on the
+        current text, closed since the proposal entered the stage; the latest one passed."""
+        entered = select(Proposal.state_entered_at).where(Proposal.id == model.id)
+        statement = select(Ballot).where(
+            Ballot.proposal_id == model.id,
+            Ballot.state == "closed",
+            Ballot.stage == observed.state,
+            Ballot.digest == observed.digest,
+            Ballot.closed_at >= entered.scalar_subquery(),
+        )
+        with self.world.database.reader() as session:
+            closed = sorted(session.scalars(statement), key=lambda b: (b.closed_at, b.id))
+        return bool(closed) and closed[-1].outcome == "passed"
 
 
 def _last_seq(session: Session) -> int:
