@@ -167,7 +167,10 @@ def test_serve_prints_no_token_and_caps_request_bodies(database_url: str, tmp_pa
     finally:
         database.dispose()
     env = serve_env(database_url, tmp_path / "keys" / "signing.pem", tick_interval=0.5)
-    with running_server(env, tmp_path) as server, httpx.Client(base_url=server.url) as client:
+    with (
+        running_server(env, tmp_path, args=("--access-log",)) as server,
+        httpx.Client(base_url=server.url) as client,
+    ):
         admin = {"Authorization": f"Bearer {tokens['admin']}"}
         issued = client.post(TOKENS, headers=admin, json={"person_id": world.person_ids["nobody"]})
         assert issued.status_code == 201, issued.text

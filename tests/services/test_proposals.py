@@ -57,7 +57,7 @@ def test_filing_refuses_bad_input(world: World) -> None:
         file(world, title="  ")
     with pytest.raises(NotFound, match="wg-nope"):
         file(world, sponsor_slug="wg-nope")
-    with pytest.raises(InvalidInput, match="not a working group"):
+    with pytest.raises(InvalidInput, match="sponsored by a body of kind working_group"):
         file(world, sponsor_slug="toc")
     with pytest.raises(InvalidInput, match="no workflow serves proposals of kind 'manifesto'"):
         file(world, kind="manifesto")
