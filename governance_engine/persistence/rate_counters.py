@@ -30,6 +30,11 @@ class DatabaseStorage(Storage):
 
     def __init__(self, engine: Engine, *, clock: Any = time.time) -> None:
         super().__init__(None, wrap_exceptions=False)
+        if engine.dialect.name == "postgresql":
+            # One atomic upsert needs no more than READ COMMITTED; at the database's
+            # SERIALIZABLE (GOVERNANCE_DB_ISOLATION) concurrent hits on one key would fail to
+            # serialize and the write they count would go through uncounted.
+            engine = engine.execution_options(isolation_level="READ COMMITTED")
         self.engine = engine
         self.clock = clock
         self._hits = 0
