@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -61,13 +62,21 @@ class BodyRefs:
         refs = {body.slug}
         if body.id == self.sponsor_id:
             refs.add(SPONSOR)
-        kinds = Counter(b.kind for b in self.bodies)
-        slugs = {b.slug for b in self.bodies}
-        # A kind is a reference only where a workflow could write it (``toc``, not
-        # ``working_group``): roles are built from these and parsed back.
-        if kinds[body.kind] == 1 and body.kind not in slugs and is_body_ref(body.kind):
+        if body.kind in self._kind_refs:
             refs.add(body.kind)
         return refs
+
+    @cached_property
+    def _kind_refs(self) -> frozenset[str]:
+        """Kinds that name their one body: no slug is spelled so, and a workflow could write
+        them (``toc``, not ``working_group``: roles are built from these and parsed back)."""
+        kinds = Counter(b.kind for b in self.bodies)
+        slugs = {b.slug for b in self.bodies}
+        return frozenset(
+            kind
+            for kind, count in kinds.items()
+            if count == 1 and kind not in slugs and is_body_ref(kind)
+        )
 
 
 def references(definition: WorkflowDefinition) -> list[tuple[str, str]]:

@@ -262,7 +262,9 @@ def _append_revision(
     return revision
 
 
-def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
+def proposal_facts(
+    session: Session, proposal: Proposal, refs: BodyRefs | None = None
+) -> ProposalFacts:
     """What the workflow's guards may look at, read from the database.
 
     Standing concerns (open or addressed) and holding objections (open, or upheld on the
@@ -273,7 +275,7 @@ def proposal_facts(session: Session, proposal: Proposal) -> ProposalFacts:
     stage_passed = False
     if current is not None:
         latest: dict[str, Ballot] = {}
-        refs = BodyRefs.load(session, proposal)
+        refs = refs or BodyRefs.load(session, proposal)
         bodies = {body.id: body for body in refs.bodies}
         closed = queries.closed_ballots_on_digest(session, proposal.id, current.digest)
         for ballot in closed:
@@ -332,9 +334,9 @@ def take_action(
     _check_version(proposal, expected_version)
     machine = catalog.machine(session, proposal.workflow_name, proposal.workflow_version)
     definition = _available(machine, proposal, action)
-    roles = roles_for(session, actor=actor, proposal=proposal, at=at)
+    names = BodyNames.load(session, proposal)  # the directory's bodies, read once
+    roles = roles_for(session, actor=actor, proposal=proposal, at=at, refs=names.refs)
     if not _allowed(definition, roles):
-        names = BodyNames.load(session, proposal)
         for role in definition.roles:  # a body the action needs may be what is missing
             if role.body is not None and names.refs.resolve(role.body) is None:
                 where = f"actions.{action}.roles: {role}"
@@ -342,7 +344,7 @@ def take_action(
         raise PermissionDenied(
             f"only {names.describe_any(definition.roles)} may {action} proposal {proposal.id}"
         )
-    facts = proposal_facts(session, proposal)
+    facts = proposal_facts(session, proposal, names.refs)
     override = gating.enforce(
         machine,
         proposal,
@@ -350,7 +352,7 @@ def take_action(
         roles,
         facts.stage_ballot_passed,
         reason,
-        describe=lambda refs: BodyNames.load(session, proposal).describe_any(refs),
+        describe=names.describe_any,
     )
     if override:  # the declared override stands in for the stage's passed ballot
         facts = replace(facts, stage_ballot_passed=True)
@@ -383,7 +385,7 @@ def take_action(
     )
     target = machine.definition.states[proposal.state]
     if target.terminal:
-        body = decided_by or _deciding_body(session, proposal, definition, roles)
+        body = decided_by or _deciding_body(session, proposal, definition, roles, names.refs)
         current = queries.current_revision(session, proposal.id)
         record_decision(
             session,
@@ -455,10 +457,13 @@ def _available(machine: WorkflowMachine, proposal: Proposal, action: str) -> Act
 
 
 def _deciding_body(
-    session: Session, proposal: Proposal, action: ActionDefinition, roles: frozenset[str]
+    session: Session,
+    proposal: Proposal,
+    action: ActionDefinition,
+    roles: frozenset[str],
+    refs: BodyRefs,
 ) -> Body:
     """The body on whose authority an action that ends the lifecycle was taken."""
-    refs = BodyRefs.load(session, proposal)
     for granted in action.roles:
         if granted.body not in (None, "sponsor") and str(granted) in roles:
             body = refs.resolve(granted.body)
@@ -477,8 +482,9 @@ def available_actions(
     machine = catalog.machine(session, proposal.workflow_name, proposal.workflow_version)
     if actor.is_auditor or actor.person_id is None:
         return []
-    roles = roles_for(session, actor=actor, proposal=proposal, at=at)
-    facts = proposal_facts(session, proposal)
+    refs = BodyRefs.load(session, proposal)
+    roles = roles_for(session, actor=actor, proposal=proposal, at=at, refs=refs)
+    facts = proposal_facts(session, proposal, refs)
     result = []
     for action in machine.available_actions(proposal.state):
         if action.roles == (RoleRef(None, "system"),) or not _allowed(action, roles):

@@ -25,8 +25,14 @@ _SEAT_ROLES_NAMED = (SeatRole.CHAIR, SeatRole.CO_CHAIR, SeatRole.SECRETARY)
 
 
 def roles_for(
-    session: Session, *, actor: Actor, proposal: Proposal, at: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    proposal: Proposal,
+    at: datetime,
+    refs: BodyRefs | None = None,
 ) -> frozenset[str]:
+    """``refs``: the directory's bodies as the caller already read them (else read here)."""
     if actor.person_id is None:
         return frozenset({"system"})
     roles: set[str] = set()
@@ -35,7 +41,7 @@ def roles_for(
     seats = directory.active_seats_with_bodies(session, person_id=actor.person_id, at=at)
     if not seats:
         return frozenset(roles)
-    refs = BodyRefs.load(session, proposal)
+    refs = refs or BodyRefs.load(session, proposal)
     for seat, body in seats:
         for ref in refs.refs_of(body):
             if seat.role in _SEAT_ROLES_NAMED:
