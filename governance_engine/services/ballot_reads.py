@@ -22,7 +22,7 @@ from governance_engine.persistence.repositories import directory
 from governance_engine.services.ballot_views import BallotView, view_ballot
 from governance_engine.services.ballots import get_ballot
 from governance_engine.services.identity import Actor
-from governance_engine.services.records import secret_explanation
+from governance_engine.services.records import published_tally
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,9 @@ class DecisionSummary:
     secret: bool = False  # decided by a secret ballot: its tally names no voter
 
     @property
-    def tally(self) -> dict[str, Any] | None:
-        """The tally as the register publishes it (see ``records.published_tally``)."""
-        tally = self.decision.tally
-        return secret_explanation(tally) if self.secret and tally is not None else tally
+    def tally(self) -> dict[str, Any]:
+        """The tally as the register publishes it."""
+        return published_tally(self.decision.tally, secret=self.secret)
 
 
 def _body_slugs(session: Session) -> dict[int, str]:

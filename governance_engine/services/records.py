@@ -102,8 +102,6 @@ def build_record(session: Session, number: str) -> DecisionRecord:
     )
 
 
-_NAMES_VOTERS = ("lines", "standing_blocks")
-
 # What a tally's explanation says only while a ballot is open.
 _WHILE_OPEN = ("May close now", "May not close yet", "Settled:", "Not settled:")
 _OUTCOME_LINE = re.compile(
@@ -140,11 +138,9 @@ def secret_explanation(explanation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def published_tally(tally: dict[str, Any], *, secret: bool) -> dict[str, Any]:
-    """The tally as a record publishes it: of a secret ballot, only the counts, since the
-    explanation's sentences and the standing blocks name who took a blocking position."""
-    if not secret:
-        return dict(tally)
-    return {key: value for key, value in tally.items() if key not in _NAMES_VOTERS}
+    """The tally as a record publishes it: of a secret ballot, no sentence and no standing
+    block that names who took a blocking position (``secret_explanation``)."""
+    return secret_explanation(tally) if secret else dict(tally)
 
 
 def _readable_tally(session: Session, tally: dict[str, Any]) -> dict[str, Any]:
