@@ -20,7 +20,7 @@ from api.pages._web import CurrentViewer, PostedForm, Viewer, flash, parse_int
 from api.problems import status_of
 from governance_engine.errors import GovernanceError, InvalidInput
 from governance_engine.lifecycle import WorkflowDefinition, to_mermaid
-from governance_engine.persistence.models import Body, BodyKind
+from governance_engine.persistence.models import Body
 from governance_engine.services import (
     ballot_reads,
     ballots,
@@ -31,7 +31,7 @@ from governance_engine.services import (
 )
 from governance_engine.services.actor import Actor
 from governance_engine.services.ballot_reads import BallotSummary
-from governance_engine.services.filing import filing_choices
+from governance_engine.services.filing import filing_choices, sponsor_kinds
 from governance_engine.services.proposals import AvailableAction
 from governance_engine.services.reads import ProposalSummary
 from governance_engine.services.workflows import WorkflowCatalog
@@ -46,8 +46,9 @@ Search = Annotated[str, Query(max_length=200)]
 Order = Literal["newest", "oldest"]
 
 
-def _working_groups(session: Session) -> list[Body]:
-    return [b for b in dashboard.bodies(session).values() if b.kind == BodyKind.WORKING_GROUP]
+def _sponsoring_bodies(session: Session, catalog: WorkflowCatalog) -> list[Body]:
+    kinds = sponsor_kinds(catalog)
+    return [b for b in dashboard.bodies(session).values() if b.kind in kinds]
 
 
 @router.get("/proposals")
@@ -76,7 +77,7 @@ def list_proposals(
             text=q or None,
             newest_first=order == "newest",
         )
-        groups = _working_groups(session)
+        groups = _sponsoring_bodies(session, catalog)
         names = {b.slug: b.name for b in dashboard.bodies(session).values()}
     items = found[:PAGE_SIZE]
     filters = {"state": state, "kind": kind, "sponsor": sponsor, "q": q, "order": order}

@@ -29,11 +29,16 @@ class FilingChoices:
     """Workflows one of those bodies may sponsor."""
 
 
+def sponsor_kinds(catalog: WorkflowCatalog) -> frozenset[str]:
+    """The kinds of body that sponsor proposals under some workflow offered for filing."""
+    return frozenset(kind for definition in catalog.offered() for kind in definition.sponsor_kinds)
+
+
 def filing_choices(
     session: Session, *, actor: Actor, at: datetime, catalog: WorkflowCatalog
 ) -> FilingChoices:
     offered = catalog.offered()
-    kinds = {kind for definition in offered for kind in definition.sponsor_kinds}
+    kinds = sponsor_kinds(catalog)
     sponsors: dict[int, Body] = {}
     if actor.person_id is not None:
         for seat, body in directory.active_seats_with_bodies(
