@@ -41,7 +41,7 @@ class ProposalLine:
 class Dashboard:
     seats: tuple[SeatLine, ...]
     awaiting: tuple[AwaitingBallot, ...]  # soonest deadline first
-    chaired: tuple[ProposalLine, ...]  # sponsored by a working group they chair
+    chaired: tuple[ProposalLine, ...]  # sponsored by a body they chair
     written: tuple[ProposalLine, ...]  # they are an author
 
 

@@ -67,7 +67,7 @@ def ballots_awaiting(session: Session, *, person_id: int, at: datetime) -> list[
 def proposals_chaired(
     session: Session, *, person_id: int, at: datetime, limit: int
 ) -> list[Proposal]:
-    """Proposals sponsored by a working group the person chairs or co-chairs now."""
+    """Proposals sponsored by a body the person chairs or co-chairs now."""
     chaired = select(Seat.body_id).where(
         Seat.person_id == person_id,
         Seat.role.in_(_CHAIRS),
