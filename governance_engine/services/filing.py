@@ -1,19 +1,21 @@
-"""What a person may file, for the filing form: the sponsoring bodies and the workflows.
+"""Who may file a proposal where: the rule ``proposals.file_proposal`` enforces, and what the
+filing form offers from it (the sponsoring bodies and the workflows they may sponsor).
 
-The rule is the one ``proposals.file_proposal`` enforces (a chair or co-chair of the sponsor,
-or a voting member of it filing as an author; the sponsor's kind among the workflow's
-``sponsor_kinds``); this only narrows what the form offers, the service still decides.
+Rule: the chair or co-chair of the sponsoring body files there; a voting member of it files
+only as one of the proposal's authors; the sponsor's kind is among the workflow's
+``sponsor_kinds``. The form only narrows what it offers; the service still decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from governance_engine.lifecycle import WorkflowDefinition
-from governance_engine.persistence.models import Body, SeatRole
+from governance_engine.persistence.models import Body, Seat, SeatRole
 from governance_engine.persistence.repositories import directory
 from governance_engine.services.actor import Actor
 from governance_engine.services.workflows import WorkflowCatalog
@@ -27,6 +29,14 @@ class FilingChoices:
     """Bodies the person may file in, by name."""
     workflows: tuple[WorkflowDefinition, ...]
     """Workflows one of those bodies may sponsor."""
+
+
+def may_file(seats: Iterable[Seat], *, as_author: bool) -> bool:
+    """Whether these seats (on one body) let their holder file a proposal there."""
+    held = list(seats)
+    if any(seat.role in _FILERS for seat in held):
+        return True
+    return as_author and any(seat.voting for seat in held)
 
 
 def sponsor_kinds(catalog: WorkflowCatalog) -> frozenset[str]:
@@ -43,8 +53,8 @@ def filing_choices(
     if actor.person_id is not None:
         for seat, body in directory.active_seats_with_bodies(
             session, person_id=actor.person_id, at=at
-        ):
-            if body.kind in kinds and (seat.role in _FILERS or seat.voting):
+        ):  # the form files with its filer as the author
+            if body.kind in kinds and may_file([seat], as_author=True):
                 sponsors[body.id] = body
     held = {body.kind for body in sponsors.values()}
     workflows = tuple(d for d in offered if held & set(d.sponsor_kinds))

@@ -30,11 +30,17 @@ from governance_engine.persistence.models import (
     Proposal,
     ProposalAuthor,
     Revision,
-    SeatRole,
 )
 from governance_engine.persistence.repositories import directory
 from governance_engine.persistence.repositories import proposals as queries
-from governance_engine.services import ballot_records, body_refs, concerns, gating, objections
+from governance_engine.services import (
+    ballot_records,
+    body_refs,
+    concerns,
+    filing,
+    gating,
+    objections,
+)
 from governance_engine.services.body_refs import BodyRefs
 from governance_engine.services.decisions import record_decision
 from governance_engine.services.identity import Actor
@@ -135,9 +141,7 @@ def file_proposal(
         if person is None or not person.active:
             raise InvalidInput(f"author {person_id} is not an active person", field="author_ids")
     seats = directory.active_seats(session, at=at, person_id=actor.person_id, body_id=sponsor.id)
-    chairs = any(seat.role in (SeatRole.CHAIR, SeatRole.CO_CHAIR) for seat in seats)
-    member_author = any(seat.voting for seat in seats) and actor.person_id in authors
-    if not (chairs or member_author):
+    if not filing.may_file(seats, as_author=actor.person_id in authors):
         raise PermissionDenied(
             f"only the chair of {sponsor.slug}, or a voting member of it named as an author, "
             "may file a proposal there"
